@@ -1,0 +1,48 @@
+#include "byhand.h"
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+/* Ending pid 1 would end the namespace anyway; killing first makes it immediate. */
+static void end_sandbox(int code) __attribute__((noreturn));
+static void end_sandbox(int code) {
+  kill(-1, SIGKILL);
+  while (wait(NULL) > 0) {}
+  _exit(code);
+}
+
+/*
+ * The sandbox's pid 1: start the command, adopt and reap orphans, and end everything when the
+ * command exits or the terminal hangs up. Signals are taken synchronously with sigwaitinfo, so
+ * no handler runs in the middle of anything.
+ */
+int run_as_init(char **argv, char **env) {
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  pid_t cmd = fork();
+  if (cmd < 0) die_errno("fork");
+  if (cmd == 0) {
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    execve(argv[0], argv, env);
+    die_errno("execve %s", argv[0]);
+  }
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(&all, &si);
+    if (sig == SIGHUP || sig == SIGTERM || sig == SIGINT) end_sandbox(128 + sig);
+    if (sig != SIGCHLD) continue;
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid == cmd) end_sandbox(exit_code_of(status));
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { sandboxInvocation, type SandboxSpec, type Invocation } from './sandbox.js';
+export { UidRangeAllocator, type UidRange } from './userns.js';
+export { labImageDir, initHelperPath } from './paths.js';

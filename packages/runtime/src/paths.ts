@@ -1,0 +1,19 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The lab image's root filesystem, built by the set-up (`npm run setup`) with mmdebstrap. */
+export function labImageDir(stateDir: string): string {
+  return process.env.BYHAND_LAB_IMAGE || join(stateDir, 'images', 'lab', 'rootfs');
+}
+
+/** The native helper built by node-gyp (`npm run build -w @byhand/runtime`). */
+export function initHelperPath(): string {
+  const path = join(packageDir, 'build', 'Release', 'byhand-init');
+  if (!existsSync(path)) {
+    throw new Error(`the runtime's native helper is not built (${path} is missing): run \`npm run setup\``);
+  }
+  return path;
+}

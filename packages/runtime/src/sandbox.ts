@@ -1,0 +1,64 @@
+/** Plans a learner sandbox: the command that, run on a pty, becomes a shell inside it. */
+import { statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { initHelperPath } from './paths.js';
+import type { UidRange } from './userns.js';
+
+export interface SandboxSpec {
+  /** Used as the hostname inside; [a-z0-9-], at most 63 characters. */
+  name: string;
+  /** Absolute path of the lab image's root filesystem (the overlay's lower layer). */
+  rootfs: string;
+  /** Host uids/gids that root (0) and the rest inside map to. */
+  ids: UidRange;
+  /** Size of the tmpfs holding the overlay's upper layer, e.g. "512m". */
+  upperSize: string;
+  /** What to run inside, e.g. ["/bin/bash", "-l"]. */
+  command: string[];
+  /** The environment of the command inside (nothing is inherited). */
+  env: Record<string, string>;
+}
+
+export interface Invocation {
+  file: string;
+  args: string[];
+}
+
+function validate(spec: SandboxSpec): void {
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(spec.name)) {
+    throw new Error(`sandbox name ${JSON.stringify(spec.name)} must be 1-63 of a-z, 0-9 and "-" (it becomes the hostname)`);
+  }
+  if (!isAbsolute(spec.rootfs)) throw new Error(`rootfs must be an absolute path, got ${spec.rootfs}`);
+  let isDir = false;
+  try {
+    isDir = statSync(spec.rootfs).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new Error(`the lab image ${spec.rootfs} does not exist: run \`npm run setup\` to build it`);
+  if (!Number.isInteger(spec.ids.base) || spec.ids.base <= 0 || !Number.isInteger(spec.ids.count) || spec.ids.count <= 0) {
+    throw new Error('ids must be a positive uid range: root inside must never be root outside');
+  }
+  if (!/^[1-9][0-9]*[kmg]?$/.test(spec.upperSize)) {
+    throw new Error(`upperSize ${JSON.stringify(spec.upperSize)} must be a size such as 512m`);
+  }
+  const [cmd] = spec.command;
+  if (!cmd || !cmd.startsWith('/')) throw new Error('command must start with an absolute path, e.g. /bin/bash');
+  for (const key of Object.keys(spec.env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`environment variable name ${JSON.stringify(key)} is not valid`);
+  }
+}
+
+/** Checks the spec and returns the native helper's command line for it. */
+export function sandboxInvocation(spec: SandboxSpec): Invocation {
+  validate(spec);
+  const args = [
+    '--hostname', spec.name,
+    '--rootfs', spec.rootfs,
+    '--uid-base', String(spec.ids.base),
+    '--uid-count', String(spec.ids.count),
+    '--upper-size', spec.upperSize,
+  ];
+  for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
+  return { file: initHelperPath(), args: [...args, '--', ...spec.command] };
+}
