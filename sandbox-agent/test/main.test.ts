@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { before, test } from 'node:test';
-import { alive, LAB_IMAGE, processTree, requireSandboxes, waitUntil } from './helpers.js';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { alive, LAB_IMAGE, processTree, requireSandboxes, TermClient, waitUntil } from './helpers.js';
 
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -73,6 +74,49 @@ test('serves on BYHAND_AGENT_PORT, logs each event and on SIGTERM kills every sa
     assert.match(agent.out(), /shutting down signal=SIGTERM sessions=1$/m);
     assert.match(agent.out(), new RegExp(`session ended id=${id} exit=137`));
     assert.match(agent.out(), /Z stopped$/m);
+  } finally {
+    if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
+  }
+});
+
+function netNamespaces(): Set<string> {
+  const nets = new Set<string>();
+  for (const name of readdirSync('/proc')) {
+    try {
+      if (/^\d+$/.test(name)) nets.add(readlinkSync(`/proc/${name}/ns/net`));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return nets;
+}
+
+test('a crash of the agent (SIGKILL) leaves no process, mount or network namespace behind', async () => {
+  const port = await freePort();
+  const secret = 'crash-test-secret';
+  const mountsBefore = readFileSync('/proc/self/mountinfo', 'utf8');
+  const netsBefore = netNamespaces();
+  const agent = startMain({
+    BYHAND_AGENT_PORT: String(port), BYHAND_AGENT_HOST: '127.0.0.1', BYHAND_AGENT_SECRET: secret, BYHAND_LAB_IMAGE: LAB_IMAGE,
+  });
+  try {
+    await waitUntil('the agent to listen', () => agent.out().includes(' listening '));
+    const res = await fetch(`http://127.0.0.1:${port}/v1/sessions`, {
+      method: 'POST', headers: { Authorization: `Bearer ${secret}` }, body: '{"lesson":"namespaces"}',
+    });
+    const { id, token } = (await res.json()) as { id: string; token: string };
+    const term = await TermClient.open(`ws://127.0.0.1:${port}/v1/sessions/${id}/tty?token=${token}`);
+    term.type('sleep 1000 & echo started\n');
+    await term.waitForOutput('started');
+    const helperPid = Number(/session created id=\S+ lesson=\S+ pid=(\d+)/.exec(agent.out())![1]);
+    const sandbox = processTree(helperPid);
+    assert.ok(sandbox.length >= 4, 'helper, init, bash and sleep run');
+    assert.ok(netNamespaces().size > netsBefore.size, 'the sandbox has its own network namespace');
+
+    agent.child.kill('SIGKILL');
+    await waitUntil(`sandbox pids ${sandbox.join(' ')} to be gone`, () => sandbox.every((p) => !alive(p)));
+    await waitUntil('the network namespace count to return', () => netNamespaces().size === netsBefore.size);
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8'), mountsBefore);
   } finally {
     if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
   }

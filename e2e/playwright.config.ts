@@ -1,0 +1,45 @@
+import { defineConfig } from '@playwright/test';
+
+/* Own ports, so the tests can run while `npm start` serves 3000/3001. */
+export const WEB_PORT = 3200;
+export const AGENT_PORT = 3201;
+const env = { ...process.env, BYHAND_AGENT_PORT: String(AGENT_PORT), NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
+
+export default defineConfig({
+  testDir: 'tests',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://localhost:${WEB_PORT}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      // Debian's Chromium: Playwright must never download a browser of its own.
+      executablePath: '/usr/bin/chromium',
+      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  webServer: [
+    {
+      command: 'npm run start -w @byhand/sandbox-agent',
+      cwd: '..',
+      url: `http://127.0.0.1:${AGENT_PORT}/healthz`,
+      env,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      timeout: 30_000,
+    },
+    {
+      command: `npx next start -p ${WEB_PORT}`,
+      cwd: '../apps/web',
+      url: `http://127.0.0.1:${WEB_PORT}/`,
+      env,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      timeout: 60_000,
+    },
+  ],
+});

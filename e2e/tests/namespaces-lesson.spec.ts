@@ -1,0 +1,37 @@
+import { expect, test } from '@playwright/test';
+import { commOf, footprint, processTree, sandboxHelperPid, uidOf } from './host.js';
+import { openLesson, run } from './terminal.js';
+
+test('the namespaces lesson gives a root shell in a real sandbox', async ({ page }) => {
+  await openLesson(page, '02-namespaces');
+
+  const [name] = await run(page, 'hostname');
+  expect(name).toMatch(/^lab-/);
+
+  expect(await run(page, "unshare --uts sh -c 'hostname inside; hostname'")).toEqual(['inside']);
+  expect(await run(page, 'hostname')).toEqual([name]);
+
+  expect(await run(page, "unshare --pid --fork --mount-proc sh -c 'echo $$'")).toEqual(['1']);
+
+  expect(await run(page, 'mkdir -p /tmp/o/l /tmp/o/u /tmp/o/w /tmp/o/m && mount -t overlay overlay '
+    + '-o lowerdir=/tmp/o/l,upperdir=/tmp/o/u,workdir=/tmp/o/w /tmp/o/m && echo ok')).toEqual(['ok']);
+
+  expect(await run(page, 'id -u')).toEqual(['0']);
+  // From outside, through /proc: the learner's shell is not root on the host.
+  const helper = sandboxHelperPid(name!);
+  expect(helper, `a byhand-init process for ${name}`).toBeDefined();
+  const shells = processTree(helper!).filter((pid) => commOf(pid) === 'bash');
+  expect(shells.length).toBeGreaterThan(0);
+  for (const pid of shells) expect(uidOf(pid)).toBeGreaterThan(0);
+});
+
+test('closing the page leaves no process, mount, network namespace or cgroup behind', async ({ browser }) => {
+  const before = footprint();
+  const page = await browser.newPage();
+  await openLesson(page, '02-namespaces');
+  const [name] = await run(page, 'hostname');
+  expect(sandboxHelperPid(name!)).toBeDefined();
+  expect(footprint().sandboxProcesses).toBeGreaterThan(before.sandboxProcesses);
+  await page.close();
+  await expect.poll(() => footprint(), { message: 'the sandbox is gone' }).toEqual(before);
+});
