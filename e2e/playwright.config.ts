@@ -1,9 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
-/* Own ports, so the tests can run while `npm start` serves 3000/3001. */
+/* Loopback only, on ports of their own, so the tests can run while `npm start` serves 3000/3001. */
 export const WEB_PORT = 3200;
 export const AGENT_PORT = 3201;
-const env = { ...process.env, BYHAND_AGENT_PORT: String(AGENT_PORT), NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
+const env = { ...process.env, BYHAND_AGENT_PORT: String(AGENT_PORT), BYHAND_AGENT_HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
 
 export default defineConfig({
   testDir: 'tests',
@@ -13,7 +13,7 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: `http://localhost:${WEB_PORT}`,
+    baseURL: `http://127.0.0.1:${WEB_PORT}`,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
@@ -33,7 +33,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `npx next start -p ${WEB_PORT}`,
+      command: `npx next start -H 127.0.0.1 -p ${WEB_PORT}`,
       cwd: '../apps/web',
       url: `http://127.0.0.1:${WEB_PORT}/`,
       env,

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_AGENT_PORT } from './index.js';
+import { DEFAULT_AGENT_PORT } from './index.ts';
 
 /** Where the agent, the runtime and the set-up keep their state (lab image, secret). */
 export function stateDir(): string {

@@ -1,0 +1,109 @@
+/** The web server's side of session creation: ask the sandbox agent, tell the browser where to connect. */
+import type { CreateSessionResponse } from '@byhand/protocol';
+import { agentPort, agentSecret } from '@byhand/protocol/config';
+
+/** What POST /api/sessions returns to the browser. */
+export interface BrowserSession extends CreateSessionResponse {
+  wsUrl: string;
+}
+
+/** A failure to get a session, with the HTTP status the browser should see. */
+export class AgentError extends Error {
+  override name = 'AgentError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Creating a session starts a sandbox; allow for a slow first start but not a hung agent.
+const AGENT_TIMEOUT_MS = 15_000;
+
+export function agentBaseUrl(): string {
+  return (process.env.BYHAND_AGENT_URL ?? `http://127.0.0.1:${agentPort()}`).replace(/\/+$/, '');
+}
+
+export async function createAgentSession(lesson: string): Promise<CreateSessionResponse> {
+  const base = agentBaseUrl();
+  let res: Response;
+  try {
+    res = await fetch(`${base}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agentSecret()}` },
+      body: JSON.stringify({ lesson }),
+      cache: 'no-store',
+      signal: AbortSignal.timeout(AGENT_TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new AgentError(
+      503,
+      `The sandbox agent is not reachable at ${base} (${describe(err)}). ` +
+        'Start it with "npm start" from the repository root, or set BYHAND_AGENT_URL to where it runs.',
+    );
+  }
+  const body = await res.text();
+  if (res.status === 201) return parseSession(body);
+  const detail = agentMessage(body) ?? `HTTP ${res.status}`;
+  if (res.status === 401 || res.status === 403) {
+    throw new AgentError(
+      502,
+      `The sandbox agent refused the web server's credentials (${detail}). ` +
+        'Both must share one secret: set the same BYHAND_AGENT_SECRET, or the same BYHAND_STATE_DIR, for both.',
+    );
+  }
+  if (res.status === 503) throw new AgentError(503, `The sandbox agent cannot start a sandbox right now: ${detail}`);
+  throw new AgentError(502, `The sandbox agent answered HTTP ${res.status}: ${detail}`);
+}
+
+/**
+ * The WebSocket URL of a session's terminal: BYHAND_AGENT_PUBLIC_URL when set (e.g. behind a
+ * reverse proxy), else the agent's port on the host name the browser used to reach this site.
+ */
+export function terminalUrl(session: CreateSessionResponse, hostHeader: string | null): string {
+  const publicUrl = process.env.BYHAND_AGENT_PUBLIC_URL;
+  const base = publicUrl
+    ? publicUrl.replace(/^http(s?):\/\//, 'ws$1://').replace(/\/+$/, '')
+    : `ws://${hostnameOf(hostHeader)}:${agentPort()}`;
+  return `${base}/v1/sessions/${encodeURIComponent(session.id)}/tty?token=${encodeURIComponent(session.token)}`;
+}
+
+/** The host name part of a Host header ("example.org:3000" -> "example.org", keeps "[::1]"). */
+function hostnameOf(hostHeader: string | null): string {
+  if (!hostHeader) return 'localhost';
+  try {
+    return new URL(`http://${hostHeader}`).hostname || 'localhost';
+  } catch {
+    return 'localhost';
+  }
+}
+
+function parseSession(body: string): CreateSessionResponse {
+  try {
+    const v = JSON.parse(body) as Record<string, unknown>;
+    if (typeof v.id === 'string' && v.id && typeof v.token === 'string' && v.token) return { id: v.id, token: v.token };
+  } catch {
+    // Falls through to the error below: the body is not the JSON we expect.
+  }
+  throw new AgentError(502, `The sandbox agent answered 201 without {"id","token"}: ${body.slice(0, 200)}`);
+}
+
+/** The agent's own explanation from an error body ({"error": …} or {"message": …}), if any. */
+function agentMessage(body: string): string | undefined {
+  try {
+    const v = JSON.parse(body) as Record<string, unknown>;
+    for (const key of ['message', 'error']) {
+      if (typeof v[key] === 'string' && v[key]) return v[key];
+    }
+  } catch {
+    // Not JSON: use the text itself below.
+  }
+  return body.trim().slice(0, 300) || undefined;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${AGENT_TIMEOUT_MS / 1000} s`;
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
+}
