@@ -46,16 +46,33 @@ export function commOf(pid: number): string {
   return (read(`/proc/${pid}/comm`) ?? '').trim();
 }
 
-/** What a sandbox could leave behind on the host, counted. */
-export interface HostFootprint {
-  sandboxProcesses: number;
-  hostMounts: number;
-  netNamespaces: number;
-  cgroups: number;
+/** The namespace (e.g. "net:[4026532281]") a process is in. */
+export function namespaceOf(pid: number, kind: string): string {
+  return readlinkSync(`/proc/${pid}/ns/${kind}`);
 }
 
-function cgroupDirCount(): number {
-  let n = 0;
+/** Processes on the host still in that namespace: none once a sandbox is really gone. */
+export function holdersOf(kind: string, ns: string): number[] {
+  return pids().filter((pid) => {
+    try {
+      return readlinkSync(`/proc/${pid}/ns/${kind}`) === ns;
+    } catch {
+      return false; // ended while we looked
+    }
+  });
+}
+
+export function alive(pid: number): boolean {
+  return read(`/proc/${pid}/stat`) !== undefined;
+}
+
+export function hostMounts(): string {
+  return read('/proc/self/mountinfo') ?? '';
+}
+
+/** Cgroup directories, under any hierarchy, whose name contains `text`. */
+export function cgroupsNamed(text: string): string[] {
+  const found: string[] = [];
   const walk = (dir: string, depth: number) => {
     let entries;
     try {
@@ -64,31 +81,11 @@ function cgroupDirCount(): number {
       return;
     }
     for (const e of entries) {
-      if (e.isDirectory()) {
-        n++;
-        if (depth < 6) walk(`${dir}/${e.name}`, depth + 1);
-      }
+      if (!e.isDirectory()) continue;
+      if (e.name.includes(text)) found.push(`${dir}/${e.name}`);
+      if (depth < 8) walk(`${dir}/${e.name}`, depth + 1);
     }
   };
   walk('/sys/fs/cgroup', 0);
-  return n;
-}
-
-export function footprint(): HostFootprint {
-  const nets = new Set<string>();
-  let sandboxProcesses = 0;
-  for (const pid of pids()) {
-    if (commOf(pid) === 'byhand-init') sandboxProcesses++;
-    try {
-      nets.add(readlinkSync(`/proc/${pid}/ns/net`));
-    } catch {
-      // ended, or a kernel thread we may not read
-    }
-  }
-  return {
-    sandboxProcesses,
-    hostMounts: (read('/proc/self/mountinfo') ?? '').split('\n').length,
-    netNamespaces: nets.size,
-    cgroups: cgroupDirCount(),
-  };
+  return found;
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { commOf, footprint, processTree, sandboxHelperPid, uidOf } from './host.js';
+import { alive, cgroupsNamed, commOf, holdersOf, hostMounts, namespaceOf, processTree, sandboxHelperPid, uidOf } from './host.js';
 import { openLesson, run } from './terminal.js';
 
 test('the namespaces lesson gives a root shell in a real sandbox', async ({ page }) => {
@@ -25,13 +25,23 @@ test('the namespaces lesson gives a root shell in a real sandbox', async ({ page
   for (const pid of shells) expect(uidOf(pid)).toBeGreaterThan(0);
 });
 
-test('closing the page leaves no process, mount, network namespace or cgroup behind', async ({ browser }) => {
-  const before = footprint();
+test('closing the page leaves no process, mount, namespace or cgroup behind', async ({ browser }) => {
+  const mountsBefore = hostMounts();
   const page = await browser.newPage();
   await openLesson(page, '02-namespaces');
   const [name] = await run(page, 'hostname');
-  expect(sandboxHelperPid(name!)).toBeDefined();
-  expect(footprint().sandboxProcesses).toBeGreaterThan(before.sandboxProcesses);
+  const helper = sandboxHelperPid(name!);
+  expect(helper, `a byhand-init process for ${name}`).toBeDefined();
+  const sandbox = processTree(helper!);
+  const shell = sandbox.find((pid) => commOf(pid) === 'bash')!;
+  const namespaces = ['net', 'mnt', 'pid', 'user'].map((kind) => [kind, namespaceOf(shell, kind)] as const);
+  expect(sandbox.length).toBeGreaterThanOrEqual(3);
+
   await page.close();
-  await expect.poll(() => footprint(), { message: 'the sandbox is gone' }).toEqual(before);
+  await expect.poll(() => sandbox.filter(alive), { message: 'every sandbox process ends' }).toEqual([]);
+  for (const [kind, ns] of namespaces) {
+    await expect.poll(() => holdersOf(kind, ns), { message: `no process is left in the sandbox's ${kind} namespace` }).toEqual([]);
+  }
+  expect(hostMounts()).toEqual(mountsBefore);
+  expect(cgroupsNamed(name!)).toEqual([]);
 });

@@ -79,23 +79,21 @@ test('serves on BYHAND_AGENT_PORT, logs each event and on SIGTERM kills every sa
   }
 });
 
-function netNamespaces(): Set<string> {
-  const nets = new Set<string>();
-  for (const name of readdirSync('/proc')) {
+/** Processes on the host still in network namespace `ns`. */
+function holdersOfNet(ns: string): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
     try {
-      if (/^\d+$/.test(name)) nets.add(readlinkSync(`/proc/${name}/ns/net`));
+      return readlinkSync(`/proc/${pid}/ns/net`) === ns;
     } catch {
-      // The process ended while we looked.
+      return false; // ended while we looked
     }
-  }
-  return nets;
+  });
 }
 
 test('a crash of the agent (SIGKILL) leaves no process, mount or network namespace behind', async () => {
   const port = await freePort();
   const secret = 'crash-test-secret';
   const mountsBefore = readFileSync('/proc/self/mountinfo', 'utf8');
-  const netsBefore = netNamespaces();
   const agent = startMain({
     BYHAND_AGENT_PORT: String(port), BYHAND_AGENT_HOST: '127.0.0.1', BYHAND_AGENT_SECRET: secret, BYHAND_LAB_IMAGE: LAB_IMAGE,
   });
@@ -111,11 +109,12 @@ test('a crash of the agent (SIGKILL) leaves no process, mount or network namespa
     const helperPid = Number(/session created id=\S+ lesson=\S+ pid=(\d+)/.exec(agent.out())![1]);
     const sandbox = processTree(helperPid);
     assert.ok(sandbox.length >= 4, 'helper, init, bash and sleep run');
-    assert.ok(netNamespaces().size > netsBefore.size, 'the sandbox has its own network namespace');
+    const sandboxNet = readlinkSync(`/proc/${sandbox.at(-1)}/ns/net`);
+    assert.notEqual(sandboxNet, readlinkSync('/proc/self/ns/net'), 'the sandbox has its own network namespace');
 
     agent.child.kill('SIGKILL');
     await waitUntil(`sandbox pids ${sandbox.join(' ')} to be gone`, () => sandbox.every((p) => !alive(p)));
-    await waitUntil('the network namespace count to return', () => netNamespaces().size === netsBefore.size);
+    await waitUntil('no process left in the sandbox network namespace', () => holdersOfNet(sandboxNet).length === 0);
     assert.equal(readFileSync('/proc/self/mountinfo', 'utf8'), mountsBefore);
   } finally {
     if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
