@@ -1,8 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 /* Loopback only, on ports of their own, so the tests can run while `npm start` serves 3000/3001. */
-export const WEB_PORT = 3200;
-export const AGENT_PORT = 3201;
+export const WEB_PORT = Number(process.env.BYHAND_E2E_WEB_PORT ?? 3200);
+export const AGENT_PORT = Number(process.env.BYHAND_E2E_AGENT_PORT ?? 3201);
 const env = { ...process.env, BYHAND_AGENT_PORT: String(AGENT_PORT), BYHAND_AGENT_HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
 
 export default defineConfig({
