@@ -1,0 +1,79 @@
+/** Shared helpers for the benchmarks: percentiles, a real agent on a free port, tables. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export interface RunningAgent {
+  base: string;
+  wsBase: string;
+  secret: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** The real agent, as `npm start` runs it, on a loopback port of its own. */
+export async function startAgent(extraEnv: Record<string, string> = {}): Promise<RunningAgent> {
+  const port = await freePort();
+  const secret = 'bench-secret';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox-agent/src/main.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      BYHAND_AGENT_PORT: String(port),
+      BYHAND_AGENT_HOST: '127.0.0.1',
+      BYHAND_AGENT_SECRET: secret,
+      BYHAND_MAX_SESSIONS: '1000',
+      BYHAND_MAX_SESSIONS_PER_CLIENT: '1000',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!out.includes(' listening ')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the agent did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    base: `http://127.0.0.1:${port}`,
+    wsBase: `ws://127.0.0.1:${port}`,
+    secret,
+    child,
+    stop: () => new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export function ms(v: number): string {
+  return Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a';
+}
+
+/** A Markdown table, printed and returned so the runner can collect it for the README. */
+export function table(title: string, header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const text = [`### ${title}`, '', line(header), line(header.map(() => '---')), ...rows.map(line), ''].join('\n');
+  console.log(text);
+  return text;
+}

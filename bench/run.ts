@@ -1,0 +1,21 @@
+/** `npm run bench`: every benchmark in turn, then the tables into bench/RESULTS.md. */
+import { execSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { benchDensity } from './density.ts';
+import { benchSandboxReady } from './sandbox-ready.ts';
+import { benchTerminal } from './terminal.ts';
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, `
+  + `Linux ${execSync('uname -r').toString().trim()}, Node ${process.version}`;
+const sections = [await benchSandboxReady(), await benchTerminal(), await benchDensity()];
+const text = [
+  '# Benchmark results',
+  '',
+  `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, on ${machine}.`,
+  '',
+  ...sections,
+].join('\n');
+writeFileSync(new URL('RESULTS.md', import.meta.url), text);
+console.log('wrote bench/RESULTS.md');
+process.exit(0);
