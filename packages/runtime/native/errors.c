@@ -5,15 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 125 is what container runtimes return when the runtime itself failed. */
-#define EXIT_RUNTIME_FAILED 125
+static void report(const char *fmt, va_list ap, int err) __attribute__((format(printf, 1, 0)));
+static void report(const char *fmt, va_list ap, int err) {
+  char msg[1024];
+  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  if (err && n >= 0 && (size_t)n < sizeof msg)
+    snprintf(msg + n, sizeof msg - (size_t)n, ": %s", strerror(err));
+  /* \r\n: stderr is often the learner's raw-mode pty. */
+  fprintf(stderr, "byhand-init: %s\r\n", msg);
+  trace_error(msg);
+}
 
 void die(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("byhand-init: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputs("\r\n", stderr);
+  report(fmt, ap, 0);
   va_end(ap);
   exit(EXIT_RUNTIME_FAILED);
 }
@@ -22,9 +28,7 @@ void die_errno(const char *fmt, ...) {
   int saved = errno;
   va_list ap;
   va_start(ap, fmt);
-  fputs("byhand-init: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fprintf(stderr, ": %s\r\n", strerror(saved));
+  report(fmt, ap, saved);
   va_end(ap);
   exit(EXIT_RUNTIME_FAILED);
 }

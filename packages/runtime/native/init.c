@@ -1,6 +1,7 @@
 #include "byhand.h"
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,25 +19,11 @@ static void end_sandbox(int code) {
   _exit(code);
 }
 
-/*
- * The sandbox's pid 1: start the command, adopt and reap orphans, and end everything when the
- * command exits or the terminal hangs up. Signals are taken synchronously with sigwaitinfo, so
- * no handler runs in the middle of anything.
- */
-int run_as_init(char **argv, char **env) {
-  sigset_t all, old;
-  sigfillset(&all);
-  sigprocmask(SIG_BLOCK, &all, &old);
-  pid_t cmd = fork();
-  if (cmd < 0) die_errno("fork");
-  if (cmd == 0) {
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    execve(argv[0], argv, env);
-    die_errno("execve %s", argv[0]);
-  }
+static void reap(pid_t cmd, sigset_t *all) __attribute__((noreturn));
+static void reap(pid_t cmd, sigset_t *all) {
   for (;;) {
     siginfo_t si;
-    int sig = sigwaitinfo(&all, &si);
+    int sig = sigwaitinfo(all, &si);
     if (sig == SIGHUP || sig == SIGTERM || sig == SIGINT) end_sandbox(128 + sig);
     if (sig != SIGCHLD) continue;
     int status;
@@ -45,4 +32,26 @@ int run_as_init(char **argv, char **env) {
       if (pid == cmd) end_sandbox(exit_code_of(status));
     }
   }
+}
+
+/*
+ * The sandbox's pid 1: fork the command's process (this function returns in it), then adopt and
+ * reap orphans, and end everything when the command exits or the terminal hangs up. Signals are
+ * taken synchronously with sigwaitinfo, so no handler runs in the middle of anything. pid 1
+ * holds nothing open: no host fd, no sync socket.
+ */
+void fork_init(int detach) {
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  pid_t cmd = fork();
+  if (cmd < 0) die_errno("fork");
+  if (cmd == 0) {
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return;
+  }
+  close_inherited_fds();
+  if (detach) prctl(PR_SET_PDEATHSIG, 0);
+  prctl(PR_SET_DUMPABLE, 1);
+  reap(cmd, &all);
 }

@@ -7,6 +7,7 @@
 
 /* A new network namespace has only `lo`, and it starts down. */
 void bring_up_loopback(void) {
+  double t0 = trace_clock();
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s < 0) die_errno("socket(AF_INET)");
   struct ifreq ifr;
@@ -16,4 +17,5 @@ void bring_up_loopback(void) {
   ifr.ifr_flags |= IFF_UP;
   if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die_errno("ip link set lo up");
   close(s);
+  trace_step(t0, "loopback", "ioctl", "SIOCSIFFLAGS lo IFF_UP", "ip link set lo up", "ok");
 }

@@ -12,8 +12,23 @@ static void mount_at(const char *root, const char *rel, const char *src, const c
   char target[512];
   snprintf(target, sizeof target, "%s%s", root, rel);
   if (mkdir(target, 0755) < 0 && errno != EEXIST) die_errno("mkdir %s", target);
-  if (mount(src, target, fstype, flags, data) < 0)
-    die_errno("mount -t %s %s %s", fstype ? fstype : "(bind)", src, rel);
+  mount_or_die(src, target, fstype, flags, data);
+}
+
+/*
+ * A new sysfs shows the network devices of our network namespace, and the kernel allows it only
+ * to a process that owns that namespace. With a joined one (--join net:...) we do not: bind the
+ * caller's /sys read-only instead, as runc does.
+ */
+static void mount_sysfs(const char *root) {
+  const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  char target[512];
+  snprintf(target, sizeof target, "%s/sys", root);
+  if (mkdir(target, 0755) < 0 && errno != EEXIST) die_errno("mkdir %s", target);
+  if (mount_traced("sysfs", target, "sysfs", safe | MS_RDONLY, NULL) == 0) return;
+  if (errno != EPERM) die_errno("mount -t sysfs sysfs %s", target);
+  mount_or_die("/sys", target, NULL, MS_BIND | MS_REC, NULL);
+  mount_or_die(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | safe, NULL);
 }
 
 /* Device nodes cannot be created in a user namespace: bind the harmless host ones instead. */
@@ -24,7 +39,7 @@ static void bind_device(const char *root, const char *name) {
   int fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
   if (fd < 0) die_errno("create %s", target);
   close(fd);
-  if (mount(source, target, NULL, MS_BIND, NULL) < 0) die_errno("mount --bind %s", source);
+  mount_or_die(source, target, NULL, MS_BIND, NULL);
 }
 
 static void link_at(const char *root, const char *target, const char *rel) {
@@ -41,7 +56,7 @@ static void link_at(const char *root, const char *target, const char *rel) {
 void mount_pseudo_filesystems(const char *root) {
   const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   mount_at(root, "/proc", "proc", "proc", safe, NULL);
-  mount_at(root, "/sys", "sysfs", "sysfs", safe | MS_RDONLY, NULL);
+  mount_sysfs(root);
   mount_at(root, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=64k");
   static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
   for (size_t i = 0; i < sizeof devices / sizeof *devices; i++) bind_device(root, devices[i]);
@@ -64,7 +79,16 @@ void mount_pseudo_filesystems(const char *root) {
  */
 void pivot_into(const char *root) {
   if (chdir(root) < 0) die_errno("chdir %s", root);
+  double t0 = trace_clock();
   if (syscall(SYS_pivot_root, ".", ".") < 0) die_errno("pivot_root(\".\", \".\") in %s", root);
+  trace_step(t0, "pivot_root", "pivot_root", "\".\", \".\"", "cd ROOT && pivot_root . .", root);
+  t0 = trace_clock();
   if (umount2(".", MNT_DETACH) < 0) die_errno("umount2(old root, MNT_DETACH)");
+  trace_step(t0, "umount", "umount2", "\".\", MNT_DETACH", "umount -l .", "the host's root is gone");
   if (chdir("/") < 0) die_errno("chdir /");
+}
+
+/* After volumes are in place: they keep their own read-only or read-write mode. */
+void make_rootfs_readonly(void) {
+  mount_or_die(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 }

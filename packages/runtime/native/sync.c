@@ -1,4 +1,5 @@
 #include "byhand.h"
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -35,4 +36,17 @@ char sync_recv(int sock, int *fd_received) {
     if (c && c->cmsg_type == SCM_RIGHTS) memcpy(fd_received, CMSG_DATA(c), sizeof(int));
   }
   return msg;
+}
+
+/* For the parent after set-up: the socket closes (EOF) when the child's execve succeeds. */
+int sync_try_recv(int sock, char *msg) {
+  ssize_t n;
+  do n = recv(sock, msg, 1, 0); while (n < 0 && errno == EINTR);
+  if (n < 0) die_errno("sync: receive");
+  return n == 1;
+}
+
+/* For news the parent may no longer be waiting for (it left after --detach): errors are fine. */
+void sync_notify(int sock, char msg) {
+  if (send(sock, &msg, 1, MSG_NOSIGNAL) < 0) return;
 }

@@ -1,5 +1,7 @@
 #include "byhand.h"
+#include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -17,8 +19,18 @@ void release_controlling_tty(void) {
   sigaction(SIGHUP, &old, NULL);
 }
 
+/*
+ * A terminal still held by another session (the caller was not its session leader, e.g. a
+ * shell ran us) cannot be taken: the command then runs on it without job control.
+ */
 void take_controlling_tty(void) {
   if (setsid() < 0) die_errno("setsid");
   if (!isatty(STDIN_FILENO)) return;
-  if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0) die_errno("ioctl(TIOCSCTTY)");
+  double t0 = trace_clock();
+  if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0) {
+    if (errno != EPERM) die_errno("ioctl(TIOCSCTTY)");
+    trace_step(t0, "tty", "ioctl", "TIOCSCTTY", NULL, "EPERM: the terminal belongs to another session");
+    return;
+  }
+  trace_step(t0, "tty", "ioctl", "TIOCSCTTY", NULL, "ok");
 }

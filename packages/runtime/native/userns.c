@@ -6,11 +6,15 @@
 #include <unistd.h>
 
 static void write_file(const char *path, const char *text) {
+  char command[160];
+  snprintf(command, sizeof command, "echo '%.*s' > %s", (int)strcspn(text, "\n"), text, path);
+  double t0 = trace_clock();
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) die_errno("open %s", path);
   ssize_t len = (ssize_t)strlen(text);
   if (write(fd, text, (size_t)len) != len) die_errno("write '%s' to %s", text, path);
   close(fd);
+  trace_step(t0, strstr(path, "uid_map") ? "uid_map" : "gid_map", "write", path, command, "ok");
 }
 
 /*
@@ -28,7 +32,9 @@ void write_id_maps(pid_t child, unsigned long base, unsigned long count) {
 
 /* Until now we ran as host root, which is unmapped (nobody) here; switch to the mapped root. */
 void become_root_inside(void) {
+  double t0 = trace_clock();
   if (setresgid(0, 0, 0) < 0) die_errno("setresgid(0, 0, 0) inside the user namespace");
   if (setgroups(0, NULL) < 0) die_errno("setgroups(0, NULL)");
   if (setresuid(0, 0, 0) < 0) die_errno("setresuid(0, 0, 0) inside the user namespace");
+  trace_step(t0, "become-root", "setresuid", "0, 0, 0", NULL, "uid 0 inside the user namespace");
 }

@@ -4,6 +4,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxInvocation, UidRangeAllocator, type SandboxSpec } from '../src/index.js';
+import { initHelperPath } from '../src/paths.js';
 
 /** Root is needed to map a uid range and make an idmapped mount; fail loudly without it. */
 export function requireRoot(): void {
@@ -64,5 +65,58 @@ export function runInSandbox(rootfs: string, script: string, overrides: Partial<
     child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface HelperResult extends RunResult {
+  /** The JSON lines written to --trace-fd, when asked for. */
+  trace: Record<string, unknown>[];
+}
+
+export interface HelperOptions {
+  /** Passes fd 3 as --trace-fd and collects what the helper writes there. */
+  trace?: boolean;
+  stdio?: StdioOptions;
+}
+
+/** Runs the native helper with exactly these arguments (no TypeScript planning in between). */
+export function runHelper(args: string[], opts: HelperOptions = {}): Promise<HelperResult> {
+  const file = initHelperPath();
+  const stdio: StdioOptions = opts.stdio ?? (opts.trace ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe']);
+  const argv = opts.trace ? ['--trace-fd', '3', ...args] : args;
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { stdio });
+    let stdout = '';
+    let stderr = '';
+    let trace = '';
+    child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+    (child.stdio[3] as NodeJS.ReadableStream | null | undefined)?.on('data', (d: Buffer) => { trace += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({
+      code, stdout, stderr,
+      trace: trace.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+    }));
+  });
+}
+
+/** The helper's options for a container from `rootfs` with its own uid range and a tmpfs upper layer. */
+export function containerArgs(rootfs: string, extra: string[] = []): string[] {
+  const ids = allocator.allocate();
+  return ['--rootfs', rootfs, '--uid-base', String(ids.base), '--uid-count', String(ids.count),
+    '--upper-size', '16m', '--env', 'PATH=/bin', ...extra];
+}
+
+/** Runs `sh -c script` in a container made from `rootfs` with these extra helper options. */
+export function runScript(rootfs: string, script: string, extra: string[] = [], opts: HelperOptions = {}): Promise<HelperResult> {
+  return runHelper([...containerArgs(rootfs, extra), '--', '/bin/sh', '-c', script], opts);
+}
+
+/** Polls until cond() holds or ms pass. */
+export function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  return new Promise((resolve) => {
+    const tick = () => (cond() ? resolve(true) : Date.now() > end ? resolve(false) : setTimeout(tick, 20));
+    tick();
   });
 }

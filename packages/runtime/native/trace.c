@@ -1,0 +1,58 @@
+#include "byhand.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * --trace-fd: one JSON object per line for each step, which `byhand --explain` prints. The
+ * parent and the child share the fd, so each line goes out in a single write() and lines never
+ * interleave. The fd is close-on-exec by the time the command runs.
+ */
+static int trace_fd = -1;
+
+void trace_open(int fd) {
+  if (fcntl(fd, F_GETFD) < 0) die_errno("--trace-fd %d is not an open file descriptor", fd);
+  trace_fd = fd;
+}
+
+int trace_enabled(void) { return trace_fd >= 0; }
+
+double trace_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Appends "key":"value" with JSON escaping; returns the new length. */
+static size_t put_field(char *buf, size_t len, size_t cap, const char *key, const char *value) {
+  if (!value) return len;
+  len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s\"%s\":\"", len > 1 ? "," : "", key);
+  for (const unsigned char *p = (const unsigned char *)value; *p && len + 8 < cap; p++) {
+    if (*p == '"' || *p == '\\') len += (size_t)snprintf(buf + len, cap - len, "\\%c", *p);
+    else if (*p < 0x20) len += (size_t)snprintf(buf + len, cap - len, "\\u%04x", *p);
+    else buf[len++] = (char)*p;
+  }
+  if (len + 1 < cap) buf[len++] = '"';
+  return len;
+}
+
+void trace_step(double t0, const char *step, const char *syscall, const char *args,
+                const char *command, const char *result) {
+  if (trace_fd < 0) return;
+  char buf[4096];
+  size_t len = 1;
+  buf[0] = '{';
+  len = put_field(buf, len, sizeof buf - 40, "step", step);
+  len = put_field(buf, len, sizeof buf - 40, "syscall", syscall);
+  len = put_field(buf, len, sizeof buf - 40, "args", args);
+  len = put_field(buf, len, sizeof buf - 40, "command", command);
+  len = put_field(buf, len, sizeof buf - 40, "result", result);
+  len += (size_t)snprintf(buf + len, sizeof buf - len, ",\"ms\":%.3f}\n",
+                          t0 > 0 ? trace_clock() - t0 : 0.0);
+  /* A failed trace write must not stop the container: the trace is only narration. */
+  if (write(trace_fd, buf, len) < 0) trace_fd = -1;
+}
+
+void trace_error(const char *message) { trace_step(0, "error", NULL, NULL, NULL, message); }
