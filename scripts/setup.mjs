@@ -7,7 +7,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeBuildStep, npmInstallStep, webBuildStep } from './lib/builds.mjs';
-import { labImageStep } from './lib/lab-image.mjs';
+import { importImagesStep } from './lib/images.mjs';
+import { labImageStep, labPaths } from './lib/lab-image.mjs';
 import { Reporter, StepError } from './lib/report.mjs';
 import { aptInstallCommand, missingPackages, readOsRelease, systemProblems, wantedPackages } from './lib/system.mjs';
 
@@ -70,6 +71,7 @@ async function main() {
   await report.step('lab image', (ctx) =>
     labImageStep(ctx, { stateDir, recipePath: join(root, 'infra', 'images', 'lab', 'recipe.json') }),
   );
+  await report.step('images', (ctx) => importImagesStep(ctx, { stateDir, labRootfs: labPaths(stateDir).rootfs }));
   await report.step('npm install', (ctx) => npmInstallStep(ctx, { root }));
   await report.step('native build', (ctx) => nativeBuildStep(ctx, { root }));
   await report.step('web build', (ctx) => webBuildStep(ctx, { root }));

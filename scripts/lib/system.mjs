@@ -11,6 +11,9 @@ const BASE_PACKAGES = [
   'libseccomp-dev',
   'iproute2',
   'nftables',
+  'iptables', // the NAT fallback where nft is missing
+  'busybox-static', // the busybox image and the runtime's tests
+  'curl',
   'procps',
   'psmisc',
   'util-linux',
@@ -18,9 +21,12 @@ const BASE_PACKAGES = [
   'ca-certificates',
 ];
 
-/** Debian packages the project needs; the browser only for the end-to-end tests. */
+// Only for the tests: the browser for end to end, QEMU for the cgroup v2 VM (infra/vm/).
+const TEST_PACKAGES = ['chromium', 'qemu-system-x86'];
+
+/** Debian packages the project needs; the browser and the VM only for the tests. */
 export function wantedPackages({ forTests }) {
-  return forTests ? [...BASE_PACKAGES, 'chromium'] : [...BASE_PACKAGES];
+  return forTests ? [...BASE_PACKAGES, ...TEST_PACKAGES] : [...BASE_PACKAGES];
 }
 
 export function aptInstallCommand(packages) {

@@ -2,3 +2,8 @@ export { sandboxInvocation, type SandboxSpec, type Invocation } from './sandbox.
 export { UidRangeAllocator, type UidRange } from './userns.js';
 export { labImageDir, initHelperPath } from './paths.js';
 export * from './cgroups/index.js';
+export { StateStore, defaultStateDir, type Container, type ContainerState, type Status } from './state.js';
+export { ImageStore, type Image } from './images/store.js';
+export { formatTraceEvent, type TraceEvent } from './explain.js';
+export { DEFAULT_CAPABILITIES, effectiveCapabilities } from './capabilities.js';
+export type { ContainerConfig } from './config.js';

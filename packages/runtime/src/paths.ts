@@ -11,7 +11,8 @@ export function labImageDir(stateDir: string): string {
 
 /** The native helper built by node-gyp (`npm run build -w @byhand/runtime`). */
 export function initHelperPath(): string {
-  const path = join(packageDir, 'build', 'Release', 'byhand-init');
+  // BYHAND_INIT_HELPER: where a bundled CLI (e.g. inside a learner's sandbox) finds the helper.
+  const path = process.env.BYHAND_INIT_HELPER || join(packageDir, 'build', 'Release', 'byhand-init');
   if (!existsSync(path)) {
     throw new Error(`the runtime's native helper is not built (${path} is missing): run \`npm run setup\``);
   }
