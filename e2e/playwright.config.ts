@@ -3,11 +3,13 @@ import { defineConfig } from '@playwright/test';
 /* Loopback only, on ports of their own, so the tests can run while `npm start` serves 3000/3001. */
 export const WEB_PORT = Number(process.env.BYHAND_E2E_WEB_PORT ?? 3200);
 export const AGENT_PORT = Number(process.env.BYHAND_E2E_AGENT_PORT ?? 3201);
-const env = { ...process.env, BYHAND_AGENT_PORT: String(AGENT_PORT), BYHAND_AGENT_HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
+const env = { ...process.env, BYHAND_AGENT_PORT: String(AGENT_PORT), BYHAND_AGENT_HOST: '127.0.0.1',
+  // Every test browses from 127.0.0.1: lift the per-client creation rate meant for a classroom.
+  BYHAND_SESSION_RATE: '1000', NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
 
 export default defineConfig({
   testDir: 'tests',
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 15_000 },
   workers: 1,
   retries: 0,
@@ -39,7 +41,7 @@ export default defineConfig({
       env,
       reuseExistingServer: false,
       stdout: 'pipe',
-      timeout: 60_000,
+      timeout: 120_000,
     },
   ],
 });

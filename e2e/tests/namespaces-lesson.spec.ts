@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { deleteSession, expect, test } from './fixtures.js';
 import { alive, cgroupsNamed, commOf, holdersOf, hostMounts, namespaceOf, processTree, sandboxHelperPid, uidOf } from './host.js';
 import { openLesson, run } from './terminal.js';
 
@@ -25,7 +25,7 @@ test('the namespaces lesson gives a root shell in a real sandbox', async ({ page
   for (const pid of shells) expect(uidOf(pid)).toBeGreaterThan(0);
 });
 
-test('closing the page leaves no process, mount, namespace or cgroup behind', async ({ browser }) => {
+test('a closed page keeps its sandbox for a reload; ending the session leaves nothing behind', async ({ browser }) => {
   const mountsBefore = hostMounts();
   const page = await browser.newPage();
   await openLesson(page, '02-namespaces');
@@ -37,7 +37,11 @@ test('closing the page leaves no process, mount, namespace or cgroup behind', as
   const namespaces = ['net', 'mnt', 'pid', 'user'].map((kind) => [kind, namespaceOf(shell, kind)] as const);
   expect(sandbox.length).toBeGreaterThanOrEqual(3);
 
+  const id = await page.evaluate(() => window.__byhandTerminal?.sessionId ?? '');
   await page.close();
+  // The learner may come back (a reload, a dropped network): the sandbox waits for them.
+  expect(sandbox.filter(alive)).toEqual(sandbox);
+  await deleteSession(id);
   await expect.poll(() => sandbox.filter(alive), { message: 'every sandbox process ends' }).toEqual([]);
   for (const [kind, ns] of namespaces) {
     await expect.poll(() => holdersOf(kind, ns), { message: `no process is left in the sandbox's ${kind} namespace` }).toEqual([]);

@@ -1,17 +1,51 @@
 /** The agent's settings, all from the environment (see README / ARCHITECTURE.md). */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { agentPort, agentSecret, stateDir } from '@byhand/protocol/config';
 import { labImageDir } from '@byhand/runtime';
+import { cgroupPrefix, DEFAULT_LIMITS } from './limits.js';
 import { parseAllowedOrigins } from './origin.js';
 import type { AgentConfig } from './server.js';
-import { TOKEN_TTL_MS } from './sessions.js';
+import { DEFAULT_MAX_SESSIONS_PER_CLIENT, DEFAULT_SESSION_RATE, IDLE_TIMEOUT_MS, MAX_LIFETIME_MS, TOKEN_TTL_MS } from './sessions.js';
 
 export const DEFAULT_MAX_SESSIONS = 50;
+export const DEFAULT_UPPER_SIZE = '512m';
+
+/** The course's lessons in this repository, for the checks (BYHAND_LESSONS_DIR overrides). */
+const REPO_LESSONS = fileURLToPath(new URL('../../content/lessons', import.meta.url));
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+const UNITS: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+
+function bytesSetting(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^([1-9][0-9]*)([kmg])$/.exec(raw);
+  if (!match) throw new Error(`${name} must be a size such as 512m or 2g, got ${JSON.stringify(raw)}`);
+  return Number(match[1]) * UNITS[match[2]!]!;
+}
+
+function cpusSetting(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0.01) throw new Error(`${name} must be a number of CPUs such as 1 or 0.5, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function sizeSetting(name: string, raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9][0-9]*[kmg]$/.test(raw)) throw new Error(`${name} must be a size such as 512m or 2g, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/** Where each session's trace file and socket live while it runs. */
+export function runDirOf(state: string): string {
+  return join(state, 'sessions');
 }
 
 /** Throws an Error whose message names the bad variable and what it should be. */
@@ -22,7 +56,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Omit<AgentConf
     secret: agentSecret(),
     // labImageDir honours BYHAND_LAB_IMAGE, which points tests at an image outside the state dir.
     rootfs: labImageDir(stateDir()),
+    upperSize: sizeSetting('BYHAND_UPPER_SIZE', env.BYHAND_UPPER_SIZE, DEFAULT_UPPER_SIZE),
     maxSessions: positiveInt('BYHAND_MAX_SESSIONS', env.BYHAND_MAX_SESSIONS, DEFAULT_MAX_SESSIONS),
+    maxSessionsPerClient: positiveInt(
+      'BYHAND_MAX_SESSIONS_PER_CLIENT', env.BYHAND_MAX_SESSIONS_PER_CLIENT, DEFAULT_MAX_SESSIONS_PER_CLIENT,
+    ),
+    sessionRate: positiveInt('BYHAND_SESSION_RATE', env.BYHAND_SESSION_RATE, DEFAULT_SESSION_RATE),
+    accessCode: env.BYHAND_ACCESS_CODE || null,
+    runDir: runDirOf(stateDir()),
+    idleTimeoutMs: 1000 * positiveInt('BYHAND_IDLE_TIMEOUT', env.BYHAND_IDLE_TIMEOUT, IDLE_TIMEOUT_MS / 1000),
+    maxLifetimeMs: 1000 * positiveInt('BYHAND_MAX_LIFETIME', env.BYHAND_MAX_LIFETIME, MAX_LIFETIME_MS / 1000),
+    limits: {
+      memory: bytesSetting('BYHAND_SESSION_MEMORY', env.BYHAND_SESSION_MEMORY, DEFAULT_LIMITS.memory),
+      pids: positiveInt('BYHAND_SESSION_PIDS', env.BYHAND_SESSION_PIDS, DEFAULT_LIMITS.pids),
+      cpus: cpusSetting('BYHAND_SESSION_CPUS', env.BYHAND_SESSION_CPUS, DEFAULT_LIMITS.cpus),
+    },
+    cgroupPrefix: cgroupPrefix(stateDir()),
+    lessonsDir: env.BYHAND_LESSONS_DIR ? resolve(env.BYHAND_LESSONS_DIR) : REPO_LESSONS,
     allowedOrigins: parseAllowedOrigins(env.BYHAND_ALLOWED_ORIGINS),
     tokenTtlMs: TOKEN_TTL_MS,
   };

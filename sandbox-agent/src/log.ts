@@ -1,13 +1,14 @@
-/** One line per event on stdout, with a timestamp, so journald or a terminal reads it as-is. */
+/**
+ * Structured logs: one JSON object per line on stdout ({"time","event",...fields}), so
+ * journald, a terminal or a log shipper takes them as they are.
+ */
 export type LogFields = Record<string, string | number | boolean | undefined>;
 
 export type Logger = (event: string, fields?: LogFields) => void;
 
 export function formatLine(event: string, fields: LogFields = {}, now = new Date()): string {
-  const parts = Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
-  return [now.toISOString(), event, ...parts].join(' ');
+  // JSON.stringify leaves out undefined fields.
+  return JSON.stringify({ time: now.toISOString(), event, ...fields });
 }
 
 export const stdoutLogger: Logger = (event, fields) => {

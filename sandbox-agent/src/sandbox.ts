@@ -1,6 +1,8 @@
 /** Starts a learner's sandbox on a pty through @byhand/runtime. */
 import { spawn, type IPty } from 'node-pty';
-import { sandboxInvocation, type UidRange } from '@byhand/runtime';
+import { execInvocation, sandboxInvocation, type Invocation, type UidRange } from '@byhand/runtime';
+import { Terminal } from './terminal.js';
+import { TRACE_DIR_INSIDE, TRACE_SOCKET_INSIDE } from './trace.js';
 
 export const TERMINAL_COLS = 80;
 export const TERMINAL_ROWS = 24;
@@ -11,13 +13,15 @@ const SHELL_ENV: Record<string, string> = {
   HOME: '/root',
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   LANG: 'C.UTF-8',
+  // Where `byhand` run inside reports its steps, so they reach the learner's trace panel.
+  BYHAND_TRACE_SOCKET: TRACE_SOCKET_INSIDE,
 };
 
 /**
  * The helper's own environment on the host. Built from scratch rather than inherited so the
  * agent's secrets (BYHAND_AGENT_SECRET, ...) never reach a process a learner's sandbox starts from.
  */
-const HELPER_ENV: Record<string, string> = {
+export const HELPER_ENV: Record<string, string> = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   LANG: 'C.UTF-8',
 };
@@ -28,18 +32,43 @@ export interface SandboxOptions {
   /** Root filesystem of the lab image (the overlay's read-only lower layer). */
   rootfs: string;
   ids: UidRange;
+  /** Size of the tmpfs under the writable layer: the most a learner can write to disk. */
+  upperSize: string;
+  /** cgroup.procs files the helper puts the sandbox in before anything runs in it. */
+  cgroupProcs: string[];
+  /** The file the helper writes its start steps to. */
+  tracePath: string;
+  /** Host directory holding the trace socket, mounted read-only at /run/byhand. */
+  traceSocketDir: string;
 }
 
 /** Spawns the sandbox; its output arrives as raw bytes (Buffers), never decoded. */
 export function spawnSandbox(opts: SandboxOptions): IPty {
-  const { file, args } = sandboxInvocation({
+  return spawnOnPty(sandboxInvocation({
     name: opts.name,
     rootfs: opts.rootfs,
     ids: opts.ids,
-    upperSize: '512m',
+    upperSize: opts.upperSize,
     command: ['/bin/bash', '-l'],
     env: SHELL_ENV,
-  });
+    cgroupProcs: opts.cgroupProcs,
+    tracePath: opts.tracePath,
+    volumes: [{ source: opts.traceSocketDir, target: TRACE_DIR_INSIDE, readonly: true }],
+  }));
+}
+
+/** The helper's exec mode: `command` inside the sandbox whose pid 1 is `initPid`, in its cgroup. */
+export function execIn(initPid: number, cgroupProcs: string[], command: string[]): Invocation {
+  return execInvocation({ target: initPid, command, env: SHELL_ENV, cgroupProcs });
+}
+
+/** Terminal 2: a login shell joined to the sandbox whose pid 1 is `initPid`. */
+export function openSecondShell(initPid: number, cgroupProcs: string[]): Terminal {
+  const pty = spawnOnPty(execIn(initPid, cgroupProcs, ['/bin/bash', '-l']));
+  return new Terminal(pty, TERMINAL_COLS, TERMINAL_ROWS);
+}
+
+function spawnOnPty({ file, args }: Invocation): IPty {
   return spawn(file, args, {
     name: SHELL_ENV.TERM,
     cols: TERMINAL_COLS,
@@ -49,9 +78,4 @@ export function spawnSandbox(opts: SandboxOptions): IPty {
     // null: hand us Buffers, so multi-byte characters split across reads reach xterm.js intact.
     encoding: null,
   });
-}
-
-/** node-pty reports a death by signal as exitCode 0 plus the signal; shells report 128+N. */
-export function exitStatus(e: { exitCode: number; signal?: number }): number {
-  return e.signal ? 128 + e.signal : e.exitCode;
 }

@@ -3,12 +3,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { CLIENT_HEADER, TERMINALS, type TerminalId } from '@byhand/protocol';
+import { Checks } from './checks.js';
+import { ClientRateLimit, RateLimitError } from './rate.js';
 import { HttpError, hasBearer, readJsonBody, rejectUpgrade, sendError, sendJson } from './http-util.js';
 import type { Logger } from './log.js';
-import { renderMetrics } from './metrics.js';
+import { Metrics } from './metrics.js';
 import { originAllowed } from './origin.js';
-import { CapacityError, SandboxStartError, SessionTable } from './sessions.js';
-import { digest } from './tokens.js';
+import { CapacityError, ClientLimitError, SandboxStartError, SessionTable } from './sessions.js';
+import type { SessionLimits } from './limits.js';
+import type { Session } from './session.js';
+import type { Terminal } from './terminal.js';
+import { digest, matchesDigest } from './tokens.js';
 import { bridge } from './tty.js';
 
 export interface AgentConfig {
@@ -17,7 +23,25 @@ export interface AgentConfig {
   secret: string;
   /** Root filesystem of the lab image every sandbox starts from. */
   rootfs: string;
+  /** Size limit of each sandbox's writable layer (a tmpfs), e.g. "512m". */
+  upperSize: string;
   maxSessions: number;
+  /** Sessions one client (the browser's address, as the site names it) may have at once. */
+  maxSessionsPerClient: number;
+  /** Sessions one client may start a minute. */
+  sessionRate: number;
+  /** When set, POST /v1/sessions must carry it as {"accessCode"}. */
+  accessCode: string | null;
+  /** Each session's trace file and socket directory live below it. */
+  runDir: string;
+  idleTimeoutMs: number;
+  maxLifetimeMs: number;
+  /** Each session's cgroup limits. */
+  limits: SessionLimits;
+  /** Names this agent's session cgroups, so a restart finds its own leftovers (see limits.ts). */
+  cgroupPrefix: string;
+  /** content/lessons: where each lesson's checks/<id>.sh live. */
+  lessonsDir: string;
   /** Origins allowed to open terminals besides those on the agent's own hostname. */
   allowedOrigins: string[];
   tokenTtlMs: number;
@@ -37,6 +61,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_FRAME_BYTES = 256 * 1024;
 const LESSON_SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const SESSION_PATH = /^\/v1\/sessions\/([0-9a-f]{16})$/;
+const TOKENS_PATH = /^\/v1\/sessions\/([0-9a-f]{16})\/tokens$/;
 const TTY_PATH = /^\/v1\/sessions\/([0-9a-f]{16})\/tty$/;
 
 function lessonFrom(body: unknown): string {
@@ -50,15 +75,39 @@ function lessonFrom(body: unknown): string {
   return lesson;
 }
 
+function accessCodeFrom(body: unknown): string {
+  const code = (body as { accessCode?: unknown } | null)?.accessCode;
+  return typeof code === 'string' ? code : '';
+}
+
+/** The browser's address as the site names it, else the caller's own address. */
+function clientOf(req: IncomingMessage): string {
+  const named = req.headers[CLIENT_HEADER.toLowerCase()];
+  if (typeof named === 'string' && named.trim()) return named.trim().slice(0, 100);
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
 export function createAgent(config: AgentConfig): Agent {
   const { log } = config;
   const secretDigest = digest(config.secret);
+  const metrics = new Metrics();
   const sessions = new SessionTable({
+    metrics,
     rootfs: config.rootfs,
+    upperSize: config.upperSize,
     maxSessions: config.maxSessions,
+    maxSessionsPerClient: config.maxSessionsPerClient,
     tokenTtlMs: config.tokenTtlMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    maxLifetimeMs: config.maxLifetimeMs,
+    limits: config.limits,
+    cgroupPrefix: config.cgroupPrefix,
+    runDir: config.runDir,
     log,
   });
+  const rate = new ClientRateLimit(config.sessionRate);
+  const accessDigest = config.accessCode === null ? null : digest(config.accessCode);
+  const checks = new Checks(config.lessonsDir, log, metrics);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
   const requireSecret = (req: IncomingMessage) => {
@@ -69,12 +118,25 @@ export function createAgent(config: AgentConfig): Agent {
 
   async function createSession(req: IncomingMessage, res: ServerResponse) {
     requireSecret(req);
-    const lesson = lessonFrom(await readJsonBody(req, MAX_BODY_BYTES));
+    const body = await readJsonBody(req, MAX_BODY_BYTES);
+    const client = clientOf(req);
     try {
-      const { session, token } = sessions.create(lesson);
+      // Before the access code: it also slows down guessing the code.
+      rate.take(client);
+    } catch (err) {
+      if (!(err instanceof RateLimitError)) throw err;
+      throw new HttpError(429, err.message, { 'Retry-After': String(err.retryAfterSeconds) });
+    }
+    if (accessDigest !== null && !matchesDigest(accessCodeFrom(body), accessDigest)) {
+      throw new HttpError(403, 'wrong access code: ask your teacher for this class\'s code and enter it again');
+    }
+    const lesson = lessonFrom(body);
+    try {
+      const { session, token } = await sessions.create(lesson, client);
       sendJson(res, 201, { id: session.id, token });
     } catch (err) {
       if (err instanceof CapacityError) throw new HttpError(503, err.message);
+      if (err instanceof ClientLimitError) throw new HttpError(429, err.message);
       if (err instanceof SandboxStartError) throw new HttpError(500, err.message);
       throw err;
     }
@@ -84,6 +146,13 @@ export function createAgent(config: AgentConfig): Agent {
     requireSecret(req);
     if (!sessions.end(id)) throw new HttpError(404, `there is no session ${id}; it may have ended already`);
     res.writeHead(204).end();
+  }
+
+  function createToken(req: IncomingMessage, res: ServerResponse, id: string) {
+    requireSecret(req);
+    const token = sessions.newToken(id);
+    if (token === null) throw new HttpError(404, `there is no session ${id}; it ended, so start a new one`);
+    sendJson(res, 201, { token });
   }
 
   async function route(req: IncomingMessage, res: ServerResponse) {
@@ -101,11 +170,16 @@ export function createAgent(config: AgentConfig): Agent {
     if (path === '/metrics') {
       allow('GET');
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-      return res.end(renderMetrics(sessions));
+      return res.end(metrics.render(sessions));
     }
     if (path === '/v1/sessions') {
       allow('POST');
       return createSession(req, res);
+    }
+    const tokens = TOKENS_PATH.exec(path);
+    if (tokens) {
+      allow('POST');
+      return createToken(req, res, tokens[1]!);
     }
     const match = SESSION_PATH.exec(path);
     if (match) {
@@ -119,7 +193,7 @@ export function createAgent(config: AgentConfig): Agent {
     route(req, res).catch((err: unknown) => {
       if (res.headersSent) return res.destroy();
       if (err instanceof HttpError) {
-        const headers: Record<string, string> = {};
+        const headers: Record<string, string> = { ...err.headers };
         if (err.status === 401) headers['WWW-Authenticate'] = 'Bearer';
         // The rest of an oversized body is not read; closing is the only way to be rid of it.
         if (err.status === 413) headers.Connection = 'close';
@@ -144,17 +218,37 @@ export function createAgent(config: AgentConfig): Agent {
       );
     }
     const id = match[1]!;
+    const which = url.searchParams.get('terminal') ?? '1';
+    if (!(TERMINALS as readonly string[]).includes(which)) {
+      return rejectUpgrade(socket, 400, `terminal must be one of ${TERMINALS.join(', ')}, got ${JSON.stringify(which)}`);
+    }
     const claim = sessions.claim(id, url.searchParams.get('token') ?? '');
     if (!claim.ok) {
       return claim.reason === 'unknown-session'
         ? rejectUpgrade(socket, 404, `there is no session ${id}; it ended or was never created`)
-        : rejectUpgrade(socket, 401, 'the token is wrong, expired or already used; ask the site for a new session');
+        : rejectUpgrade(socket, 401, 'the token is wrong, expired or already used; reload the page for a new one');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      log('session attached', { id });
-      bridge(ws, claim.session, () => sessions.end(id));
-    });
+    claim.session.terminal(which as TerminalId).then(
+      (terminal) => attach(req, socket, head, claim.session, terminal, which),
+      (err: Error) => {
+        log('attach failed', { id, terminal: which, error: err.message });
+        rejectUpgrade(socket, 500, `terminal ${which} could not start: ${err.message}`);
+      },
+    );
   });
+
+  function attach(req: IncomingMessage, socket: Duplex, head: Buffer, session: Session, terminal: Terminal, which: string) {
+    const { id } = session;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      log('session attached', { id, terminal: which });
+      bridge(ws, terminal, metrics, {
+        check: (checkId) => checks.answer(session, checkId),
+        detached: () => sessions.attachmentChanged(id),
+        trace: which === '1' ? session.trace : undefined,
+      });
+      sessions.attachmentChanged(id);
+    });
+  }
 
   return {
     server,

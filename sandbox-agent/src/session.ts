@@ -1,107 +1,108 @@
-/** One learner session: a sandbox on a pty, its output held until a WebSocket attaches. */
-import type { IPty } from 'node-pty';
-import { exitStatus } from './sandbox.js';
+/** One learner session: a sandbox, its main shell (terminal 1) and a second shell (terminal 2). */
+import { readFileSync } from 'node:fs';
+import type { TerminalId } from '@byhand/protocol';
+import type { Terminal } from './terminal.js';
+import type { SessionTrace } from './trace.js';
 
-/** Output produced before the browser attaches; beyond this the pty is paused, not truncated. */
-export const PENDING_LIMIT_BYTES = 64 * 1024;
+/** Starts a second shell inside the sandbox whose pid 1 has host pid `initPid`, in its cgroup. */
+export type ShellOpener = (initPid: number, cgroupProcs: string[]) => Terminal;
 
-/** Where the session's output goes once a client is attached. */
-export interface Sink {
-  data(chunk: Buffer): void;
-  exit(code: number): void;
+/** The sandbox helper's process name, until the command it starts replaces it. */
+const HELPER_COMM = 'byhand-init';
+/** How long a check or terminal 2 waits for a sandbox that is still being built. */
+const READY_TIMEOUT_MS = 10_000;
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return []; // it has exited
+  }
 }
 
-/** Reasons to keep the pty paused; it runs only while there are none. */
-export type Hold = 'unattached' | 'client';
+function commOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
 
 export class Session {
+  /** Resolves with the main shell's exit status: the sandbox is gone then. */
   readonly exited: Promise<number>;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private sink: Sink | null = null;
-  private exitCode: number | null = null;
-  private readonly holds = new Set<Hold>();
+  private second: Terminal | null = null;
   private killed = false;
 
   constructor(
     readonly id: string,
     readonly lesson: string,
-    private readonly pty: IPty,
+    /** Who asked for it (the browser's address), for the per-client cap. */
+    readonly client: string,
+    private readonly main: Terminal,
+    private readonly openShell: ShellOpener,
+    /** The session cgroup's cgroup.procs files: terminal 2 and checks run there too. */
+    readonly cgroupProcs: string[],
+    readonly trace: SessionTrace,
   ) {
-    // With encoding: null node-pty emits Buffers, though its typings say string.
-    pty.onData((chunk) => this.onData(chunk as unknown as Buffer));
-    this.exited = new Promise((resolve) => {
-      pty.onExit((e) => {
-        this.exitCode = exitStatus(e);
-        this.sink?.exit(this.exitCode);
-        resolve(this.exitCode);
-      });
+    this.exited = main.exited.then((code) => {
+      this.kill();
+      return code;
     });
   }
 
-  /** Host pid of the sandbox helper on the pty; the sandbox dies with it. */
+  /** Host pid of the sandbox helper on the main pty; the sandbox dies with it. */
   get pid(): number {
-    return this.pty.pid;
-  }
-
-  get attached(): boolean {
-    return this.sink !== null;
-  }
-
-  /** Sends everything held so far to `sink`, then streams to it (and reports exit to it). */
-  attach(sink: Sink): void {
-    if (this.sink) throw new Error(`session ${this.id} already has a client attached`);
-    this.sink = sink;
-    const held = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    for (const chunk of held) sink.data(chunk);
-    this.release('unattached');
-    if (this.exitCode !== null) sink.exit(this.exitCode);
-  }
-
-  write(data: Buffer): void {
-    if (this.exitCode === null && !this.killed) this.pty.write(data);
-  }
-
-  resize(cols: number, rows: number): void {
-    if (this.exitCode === null && !this.killed) this.pty.resize(cols, rows);
-  }
-
-  hold(reason: Hold): void {
-    if (this.holds.size === 0) this.pty.pause();
-    this.holds.add(reason);
-  }
-
-  release(reason: Hold): void {
-    if (!this.holds.delete(reason)) return;
-    if (this.holds.size === 0) this.pty.resume();
+    return this.main.pid;
   }
 
   /**
-   * Kills the sandbox (output from then on is dropped); `exited` resolves once it is gone.
-   * Safe to call more than once.
+   * Host pid of the sandbox's pid 1 (the helper's only child) once the sandbox is built, which
+   * is when pid 1's child has become the shell; null before (or after it ended). Joining its
+   * namespaces earlier would find them half made: the host's hostname, no root filesystem.
    */
+  readyInitPid(): number | null {
+    const [init] = childrenOf(this.pid);
+    if (init === undefined) return null;
+    return childrenOf(init).some((pid) => commOf(pid) !== HELPER_COMM) ? init : null;
+  }
+
+  /** Waits (up to `timeoutMs`) for the sandbox to be built; null if it is not by then. */
+  async initPid(timeoutMs = READY_TIMEOUT_MS): Promise<number | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pid = this.readyInitPid();
+      if (pid !== null || this.killed || Date.now() > deadline) return pid;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  get attached(): boolean {
+    return this.main.attached || (this.second?.attached ?? false);
+  }
+
+  /** Terminal 2 starts on first use and again after its shell exits. Throws when it cannot start. */
+  async terminal(which: TerminalId): Promise<Terminal> {
+    if (which === '1') return this.main;
+    if (this.killed) throw new Error(`session ${this.id} has ended`);
+    const init = await this.initPid();
+    if (init === null) throw new Error(`the sandbox of session ${this.id} is not running`);
+    // Checked again after the wait: two attaches at once must not start two shells.
+    if (!this.second || this.second.ended) {
+      this.second?.dispose();
+      this.second = this.openShell(init, this.cgroupProcs);
+    }
+    return this.second;
+  }
+
+  /** Kills every shell and so the sandbox; safe to call more than once. */
   kill(): void {
     if (this.killed) return;
     this.killed = true;
-    // The sink stays: an attached client still hears about the exit and gets closed.
-    this.pending = [];
-    if (this.exitCode !== null) return;
-    this.pty.kill('SIGKILL');
-    // Let the pty drain so node-pty sees it close and reports the exit.
-    this.holds.clear();
-    this.pty.resume();
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.killed) return;
-    if (this.sink) {
-      this.sink.data(chunk);
-      return;
-    }
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes > PENDING_LIMIT_BYTES) this.hold('unattached');
+    this.second?.kill();
+    this.main.kill();
+    void this.main.exited.then(() => this.main.dispose());
+    const second = this.second;
+    if (second) void second.exited.then(() => second.dispose());
   }
 }

@@ -1,6 +1,6 @@
 /** Test helpers: a real agent on a free loopback port, a real WebSocket terminal client. */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
@@ -8,12 +8,27 @@ import WebSocket from 'ws';
 import { initHelperPath, labImageDir } from '@byhand/runtime';
 import type { AgentMessage } from '@byhand/protocol';
 import { createAgent, type Agent, type AgentConfig } from '../src/index.js';
+import { cgroupPrefix } from '../src/limits.js';
 
 // The agent's own state (its secret file) goes to a throwaway directory, never /var/lib/byhand.
 process.env.BYHAND_STATE_DIR = mkdtempSync(join(tmpdir(), 'byhand-agent-test-'));
 
 /** The real lab image: BYHAND_LAB_IMAGE, or where `npm run setup` builds it. */
 export const LAB_IMAGE = process.env.BYHAND_LAB_IMAGE || labImageDir('/var/lib/byhand');
+
+/** Each test process names its sandboxes' cgroups apart from any agent running beside it. */
+export const TEST_CGROUP_PREFIX = cgroupPrefix(process.env.BYHAND_STATE_DIR);
+
+/** A course of one lesson, `checks-lesson`, whose checks the tests run. */
+export const TEST_LESSONS = mkdtempSync(join(tmpdir(), 'byhand-agent-lessons-'));
+const CHECKS = {
+  'hostname-is-lab': 'case "$(hostname)" in lab-*) echo "hostname is $(hostname)";; *) echo "hostname is $(hostname), expected lab-*"; exit 1;; esac',
+  'file-exists': 'test -f /root/made-by-learner || { echo "create /root/made-by-learner first"; exit 1; }\necho found it',
+  'sleeps': 'sleep 30',
+  'chatty': 'head -c 100000 /dev/zero | tr "\\0" x; exit 1',
+};
+mkdirSync(join(TEST_LESSONS, 'checks-lesson', 'checks'), { recursive: true });
+for (const [id, script] of Object.entries(CHECKS)) writeFileSync(join(TEST_LESSONS, 'checks-lesson', 'checks', `${id}.sh`), script + '\n');
 
 /** Sandboxes need root, the runtime's native helper and the lab image; say which is missing. */
 export function requireSandboxes(): void {
@@ -41,7 +56,18 @@ export async function startAgent(overrides: Partial<AgentConfig> = {}): Promise<
     port: 0,
     secret,
     rootfs: LAB_IMAGE,
+    upperSize: '512m',
+    limits: { memory: 1024 * 1024 * 1024, pids: 512, cpus: 1 },
+    cgroupPrefix: TEST_CGROUP_PREFIX,
     maxSessions: 50,
+    maxSessionsPerClient: 50,
+    // The tests start many sessions from one address; test/http.test.ts covers the rate.
+    sessionRate: 1000,
+    accessCode: null,
+    runDir: mkdtempSync(join(tmpdir(), 'byhand-agent-run-')),
+    idleTimeoutMs: 900_000,
+    maxLifetimeMs: 7_200_000,
+    lessonsDir: TEST_LESSONS,
     allowedOrigins: [],
     tokenTtlMs: 60_000,
     log: (event, fields) => logs.push(`${event} ${JSON.stringify(fields ?? {})}`),
@@ -58,18 +84,43 @@ export async function startAgent(overrides: Partial<AgentConfig> = {}): Promise<
   };
 }
 
-export async function createSession(t: TestAgent, lesson = 'namespaces'): Promise<{ id: string; token: string }> {
-  const res = await fetch(`${t.base}/v1/sessions`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${t.secret}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ lesson }),
-  });
+export async function createSession(t: TestAgent, lesson = 'namespaces', client?: string): Promise<{ id: string; token: string }> {
+  const res = await postSession(t, lesson, client);
   if (res.status !== 201) throw new Error(`POST /v1/sessions answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { id: string; token: string };
 }
 
-export function ttyUrl(t: TestAgent, id: string, token: string): string {
-  return `${t.wsBase}/v1/sessions/${id}/tty?token=${encodeURIComponent(token)}`;
+export function postSession(t: TestAgent, lesson = 'namespaces', client?: string): Promise<Response> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${t.secret}`, 'Content-Type': 'application/json' };
+  if (client) headers['X-Byhand-Client'] = client;
+  return fetch(`${t.base}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ lesson }) });
+}
+
+/** POST /v1/sessions/<id>/tokens: the response, for its status and body. */
+export function postToken(t: TestAgent, id: string): Promise<Response> {
+  return fetch(`${t.base}/v1/sessions/${id}/tokens`, { method: 'POST', headers: { Authorization: `Bearer ${t.secret}` } });
+}
+
+export async function newToken(t: TestAgent, id: string): Promise<string> {
+  const res = await postToken(t, id);
+  if (res.status !== 201) throw new Error(`POST /v1/sessions/${id}/tokens answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export function deleteSession(t: TestAgent, id: string): Promise<Response> {
+  return fetch(`${t.base}/v1/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${t.secret}` } });
+}
+
+export function ttyUrl(t: TestAgent, id: string, token: string, terminal?: string): string {
+  const which = terminal ? `&terminal=${terminal}` : '';
+  return `${t.wsBase}/v1/sessions/${id}/tty?token=${encodeURIComponent(token)}${which}`;
+}
+
+/** Opens a terminal with a fresh token and waits for ready. */
+export async function attachTerminal(t: TestAgent, id: string, terminal?: string): Promise<TermClient> {
+  const client = await TermClient.open(ttyUrl(t, id, await newToken(t, id), terminal));
+  await client.waitForMessage('ready');
+  return client;
 }
 
 /** Polls `check` until it returns true; fails naming `what` after `timeoutMs`. */
@@ -81,7 +132,7 @@ export async function waitUntil(what: string, check: () => boolean, timeoutMs = 
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A terminal client as the browser would be: binary output, JSON text messages. */
 export class TermClient {
@@ -100,10 +151,15 @@ export class TermClient {
     this.ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) {
         this.output += this.decoder.write(data);
+        // Floods would otherwise fill the test's own memory; the tail is what tests look at.
+        if (this.output.length > 1_000_000) this.output = this.output.slice(-250_000);
         this.received += data.length;
         if (this.autoAck) this.ack(data.length);
       } else {
-        this.messages.push(JSON.parse(data.toString('utf8')) as AgentMessage);
+        const msg = JSON.parse(data.toString('utf8')) as AgentMessage;
+        this.messages.push(msg);
+        // As the site does: the snapshot repaints the terminal; it is not flow-controlled output.
+        if (msg.type === 'snapshot') this.output += msg.data;
       }
     });
     this.ws.on('close', (code) => (this.closeCode = code));
@@ -136,10 +192,21 @@ export class TermClient {
       () => this.output.includes(text), timeoutMs);
   }
 
-  waitForMessage(type: AgentMessage['type'], timeoutMs = 10_000): Promise<AgentMessage> {
-    return waitUntil(`a ${type} message; got ${JSON.stringify(this.messages)}`,
-      () => this.messages.some((m) => m.type === type), timeoutMs)
-      .then(() => this.messages.find((m) => m.type === type)!);
+  waitForMessage<T extends AgentMessage['type']>(type: T, timeoutMs = 10_000): Promise<Extract<AgentMessage, { type: T }>> {
+    const find = () => this.messages.find((m): m is Extract<AgentMessage, { type: T }> => m.type === type);
+    return waitUntil(`a ${type} message; got ${JSON.stringify(this.messages).slice(0, 500)}`, () => find() !== undefined, timeoutMs)
+      .then(() => find()!);
+  }
+
+  /** Sends a line and waits for `marker` to come back: the quotes keep the echo of the typed line from matching. */
+  async run(command: string, marker: string, timeoutMs = 10_000): Promise<void> {
+    this.type(`${command}\r`);
+    await this.waitForOutput(marker, timeoutMs);
+  }
+
+  close(): Promise<number> {
+    this.ws.close();
+    return this.waitForClose();
   }
 
   waitForClose(timeoutMs = 10_000): Promise<number> {

@@ -14,7 +14,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body className="flex min-h-dvh flex-col">
         <header className="flex h-14 shrink-0 items-center border-b border-zinc-200 px-6 dark:border-zinc-800">
           <Link href="/" className="font-semibold tracking-tight">
-            <span className="text-emerald-600 dark:text-emerald-400">$</span> Containers by Hand
+            <span className="text-emerald-700 dark:text-emerald-400">$</span> Containers by Hand
           </Link>
         </header>
         <div className="flex min-h-0 flex-1 flex-col">{children}</div>

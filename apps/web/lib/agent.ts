@@ -5,6 +5,8 @@ import { agentPort, agentSecret } from '@byhand/protocol/config';
 /** What POST /api/sessions returns to the browser. */
 export interface BrowserSession extends CreateSessionResponse {
   wsUrl: string;
+  /** True when this token reattaches to a session the browser already had. */
+  resumed: boolean;
 }
 
 /** A failure to get a session, with the HTTP status the browser should see. */
@@ -26,13 +28,35 @@ export function agentBaseUrl(): string {
 }
 
 export async function createAgentSession(lesson: string): Promise<CreateSessionResponse> {
+  const res = await callAgent('POST', '/v1/sessions', { lesson });
+  const body = await res.text();
+  if (res.status === 201) return parseSession(body);
+  throw refusal(res, body);
+}
+
+/** A new single-use token for an existing session, or null when the agent no longer has it. */
+export async function renewToken(id: string): Promise<CreateSessionResponse | null> {
+  const res = await callAgent('POST', `/v1/sessions/${encodeURIComponent(id)}/tokens`);
+  const body = await res.text();
+  if (res.status === 404) return null;
+  if (res.status !== 201) throw refusal(res, body);
+  return parseSession(JSON.stringify({ ...parseJson(body), id }));
+}
+
+/** Ends a session; one that is already gone is fine. */
+export async function deleteAgentSession(id: string): Promise<void> {
+  const res = await callAgent('DELETE', `/v1/sessions/${encodeURIComponent(id)}`);
+  const body = await res.text();
+  if (!res.ok && res.status !== 404) throw refusal(res, body);
+}
+
+async function callAgent(method: string, route: string, json?: unknown): Promise<Response> {
   const base = agentBaseUrl();
-  let res: Response;
   try {
-    res = await fetch(`${base}/v1/sessions`, {
-      method: 'POST',
+    return await fetch(`${base}${route}`, {
+      method,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${agentSecret()}` },
-      body: JSON.stringify({ lesson }),
+      body: json === undefined ? undefined : JSON.stringify(json),
       cache: 'no-store',
       signal: AbortSignal.timeout(AGENT_TIMEOUT_MS),
     });
@@ -43,18 +67,29 @@ export async function createAgentSession(lesson: string): Promise<CreateSessionR
         'Start it with "npm start" from the repository root, or set BYHAND_AGENT_URL to where it runs.',
     );
   }
-  const body = await res.text();
-  if (res.status === 201) return parseSession(body);
+}
+
+/** The error the browser should see when the agent said no. */
+function refusal(res: Response, body: string): AgentError {
   const detail = agentMessage(body) ?? `HTTP ${res.status}`;
   if (res.status === 401 || res.status === 403) {
-    throw new AgentError(
+    return new AgentError(
       502,
       `The sandbox agent refused the web server's credentials (${detail}). ` +
         'Both must share one secret: set the same BYHAND_AGENT_SECRET, or the same BYHAND_STATE_DIR, for both.',
     );
   }
-  if (res.status === 503) throw new AgentError(503, `The sandbox agent cannot start a sandbox right now: ${detail}`);
-  throw new AgentError(502, `The sandbox agent answered HTTP ${res.status}: ${detail}`);
+  if (res.status === 503) return new AgentError(503, `The sandbox agent cannot start a sandbox right now: ${detail}`);
+  return new AgentError(502, `The sandbox agent answered HTTP ${res.status}: ${detail}`);
+}
+
+function parseJson(body: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(body) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import matter from 'gray-matter';
+import { checkIds } from './content/scan';
 
 export interface LessonMeta {
   slug: string;
@@ -14,7 +15,13 @@ export interface LessonMeta {
   order: number;
   duration: string;
   objectives: string[];
+  /** The terminal tabs' labels: one shell each, all in the same sandbox. */
+  terminals: string[];
+  /** The ids of the lesson's <Check>s, in order. */
+  checks: string[];
 }
+
+export const MAX_TERMINALS = 4;
 
 export interface LessonSource {
   meta: LessonMeta;
@@ -97,11 +104,17 @@ async function readLessonFile(dir: string, slug: string): Promise<LessonSource> 
   } catch (err) {
     throw new LessonError(`${shown}: the frontmatter is not valid YAML: ${(err as Error).message}`);
   }
-  return { meta: { slug, ...parseFrontmatter(data, shown) }, file, source };
+  let checks: string[];
+  try {
+    checks = checkIds(source);
+  } catch (err) {
+    throw new LessonError(`${shown}: the MDX does not parse: ${(err as Error).message}`);
+  }
+  return { meta: { slug, ...parseFrontmatter(data, shown), checks }, file, source };
 }
 
 /** Checks the frontmatter fields every lesson needs; `file` only appears in error messages. */
-export function parseFrontmatter(data: unknown, file: string): Omit<LessonMeta, 'slug'> {
+export function parseFrontmatter(data: unknown, file: string): Omit<LessonMeta, 'slug' | 'checks'> {
   const fm = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
   const problems: string[] = [];
   const text = (key: string, example: string): string => {
@@ -123,6 +136,15 @@ export function parseFrontmatter(data: unknown, file: string): Omit<LessonMeta, 
   if (!objectivesOk) {
     problems.push('"objectives" must be a list of at least one sentence (e.g. objectives: ["Change the hostname in a UTS namespace"])');
   }
+  const terminals = fm.terminals ?? ['Terminal'];
+  const terminalsOk =
+    Array.isArray(terminals) &&
+    terminals.length >= 1 &&
+    terminals.length <= MAX_TERMINALS &&
+    terminals.every((t) => typeof t === 'string' && t.trim() !== '' && t.length <= 30);
+  if (!terminalsOk) {
+    problems.push(`"terminals", when given, must list 1 to ${MAX_TERMINALS} short tab labels (e.g. terminals: ["sandbox", "host view"])`);
+  }
   if (problems.length > 0) {
     throw new LessonError(`${file}: bad frontmatter:\n  - ${problems.join('\n  - ')}`);
   }
@@ -132,6 +154,7 @@ export function parseFrontmatter(data: unknown, file: string): Omit<LessonMeta, 
     duration,
     order: order as number,
     objectives: (objectives as string[]).map((o) => o.trim()),
+    terminals: (terminals as string[]).map((t) => t.trim()),
   };
 }
 

@@ -45,6 +45,7 @@ describe('lesson loader', () => {
       ],
     );
     assert.deepEqual(lessons[0]?.objectives, ['Do Early']);
+    assert.deepEqual(lessons[0]?.terminals, ['Terminal'], 'one terminal unless the frontmatter lists more');
     const { prev, next } = neighbours(lessons, 'm-middle');
     assert.equal(prev?.slug, 'z-early');
     assert.equal(next?.slug, 'a-late');
@@ -93,7 +94,7 @@ describe('the course in content/lessons', () => {
     for (const meta of lessons) {
       const lesson = await readLesson(meta.slug);
       assert.ok(lesson, `${meta.slug} should be readable`);
-      const Content = mdxComponent(await compileLesson(lesson));
+      const Content = mdxComponent((await compileLesson(lesson)).code);
       const html = renderToStaticMarkup(createElement(Content, { components: mdxComponents }));
       assert.ok(html.length > 500, `${meta.slug} renders to almost nothing`);
     }
@@ -103,7 +104,9 @@ describe('the course in content/lessons', () => {
     const lesson = await readLesson('02-namespaces');
     assert.ok(lesson, 'content/lessons/02-namespaces/index.mdx should exist');
     assert.equal(lesson.meta.order, 2);
-    const Content = mdxComponent(await compileLesson(lesson));
+    assert.deepEqual(lesson.meta.checks, ['uts-island', 'pid-one', 'ipc-queue']);
+    assert.deepEqual(lesson.meta.terminals, ['shell', 'second shell']);
+    const Content = mdxComponent((await compileLesson(lesson)).code);
     const html = renderToStaticMarkup(createElement(Content, { components: mdxComponents }));
     const steps = [...html.matchAll(/data-step-command="([^"]*)"/g)].map((m) => unescapeHtml(m[1]!));
     assert.ok(steps.includes(`unshare --uts sh -c 'hostname inside; hostname'`), 'the UTS demo is a Step');
@@ -112,7 +115,7 @@ describe('the course in content/lessons', () => {
     assert.ok(steps.some((s) => s.startsWith('lsns')));
     assert.ok(steps.some((s) => s.startsWith('nsenter')));
     assert.ok(steps.some((s) => s.startsWith('unshare --mount')));
-    for (const heading of ['Recap', 'What Docker does here']) assert.match(html, new RegExp(`<h2>${heading}</h2>`));
+    for (const heading of ['Recap', 'What Docker does here']) assert.match(html, new RegExp(`<h2 id="[a-z-]+">${heading}</h2>`));
     for (const flag of ['CLONE_NEWNS', 'CLONE_NEWUTS', 'CLONE_NEWIPC', 'CLONE_NEWPID', 'CLONE_NEWNET', 'CLONE_NEWUSER']) {
       assert.match(html, new RegExp(flag), `the namespace table lists ${flag}`);
     }

@@ -28,6 +28,32 @@ export interface CreateSessionResponse {
   token: string;
 }
 
+/** POST /v1/sessions/<id>/tokens answer (201): a new single-use token to (re)attach. */
+export interface CreateTokenResponse {
+  token: string;
+}
+
+/** Every HTTP error the agent answers has this body. */
+export interface ErrorResponse {
+  error: string;
+}
+
+/**
+ * The site calls the agent on the browser's behalf, so it names the browser's address in this
+ * header; the agent counts sessions per client by it (by the caller's address without it).
+ */
+export const CLIENT_HEADER = 'X-Byhand-Client';
+
+/**
+ * Terminals of one session, the `terminal` query parameter of the tty WebSocket:
+ * "1" is the session's main shell, "2" a second shell in the same sandbox.
+ */
+export const TERMINALS = ['1', '2'] as const;
+export type TerminalId = (typeof TERMINALS)[number];
+
+/** WebSocket close code sent to a terminal's older connection when a newer one attaches. */
+export const CLOSE_REPLACED = 4000;
+
 export const DEFAULT_AGENT_PORT = 3001;
 export const MAX_TERMINAL_COLS = 1000;
 export const MAX_TERMINAL_ROWS = 500;

@@ -57,6 +57,7 @@ void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 
 /* trace.c: one JSON line per step on --trace-fd. */
 void trace_open(int fd);
+void trace_open_path(const char *path);
 int trace_enabled(void);
 double trace_clock(void);
 void trace_step(double t0, const char *step, const char *syscall, const char *args,

@@ -24,6 +24,7 @@ static const char usage[] =
     "                                  (it must be writable by the container's root)\n"
     "run and exec options:\n"
     "  --env KEY=VALUE  --user UID[:GID]  --workdir DIR  --no-new-privs  --trace-fd N\n"
+    "  --trace-path FILE               the trace into a file or FIFO instead of an fd\n"
     "  --cap LIST                      capabilities kept: all, or names (CAP_CHOWN or chown)\n"
     "  --seccomp default|unconfined    the default deny-list is applied unless unconfined\n"
     "exit codes: 125 the helper failed, 126 not executable, 127 not found, else the command's";
@@ -136,6 +137,7 @@ static void parse_option(struct config *cfg, const char *opt, char *val, char **
   else if (strcmp(opt, "--wait-fifo") == 0) cfg->wait_fifo = val;
   else if (strcmp(opt, "--target") == 0) cfg->target = (pid_t)parse_ulong(opt, val);
   else if (strcmp(opt, "--trace-fd") == 0) trace_open((int)parse_ulong(opt, val));
+  else if (strcmp(opt, "--trace-path") == 0) trace_open_path(val);
   else if (strcmp(opt, "--cgroup-procs") == 0) {
     if (cfg->ncgroups == MAX_CGROUPS) die("more than %d --cgroup-procs options", MAX_CGROUPS);
     cfg->cgroup_procs[cfg->ncgroups++] = val;
@@ -154,7 +156,7 @@ static void check_exec(const struct config *cfg) {
       cfg->hostname || cfg->pid_file || cfg->uid_count || cfg->uid_base || joins ||
       cfg->readonly_rootfs || cfg->mask_paths || cfg->no_init)
     die("exec takes only --target, --user, --env, --workdir, --cap, --seccomp, --no-new-privs, "
-        "--cgroup-procs, --detach and --trace-fd\n%s", usage);
+        "--cgroup-procs, --detach, --trace-fd and --trace-path\n%s", usage);
 }
 
 static void check_run(struct config *cfg, int no_userns) {

@@ -17,6 +17,17 @@ void trace_open(int fd) {
   trace_fd = fd;
 }
 
+/*
+ * --trace-path: the same lines into a file or FIFO the helper opens itself, for callers that
+ * cannot hand it an extra fd (node-pty). Close-on-exec like --trace-fd; a FIFO blocks here until
+ * its reader has opened it.
+ */
+void trace_open_path(const char *path) {
+  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) die_errno("--trace-path: cannot open %s for writing", path);
+  trace_fd = fd;
+}
+
 int trace_enabled(void) { return trace_fd >= 0; }
 
 double trace_clock(void) {

@@ -17,11 +17,65 @@ export interface SandboxSpec {
   command: string[];
   /** The environment of the command inside (nothing is inherited). */
   env: Record<string, string>;
+  /** cgroup.procs files the helper puts the sandbox in before anything runs in it. */
+  cgroupProcs?: string[];
+  /** A file or FIFO the helper writes its trace to, one JSON object a line (--trace-path). */
+  tracePath?: string;
+  /** Host paths bind-mounted inside (the target is created when missing). */
+  volumes?: Volume[];
+}
+
+export interface Volume {
+  /** Absolute host path. */
+  source: string;
+  /** Absolute path inside the sandbox. */
+  target: string;
+  readonly?: boolean;
+}
+
+/** Running a command inside an existing sandbox (the helper's exec mode). */
+export interface ExecSpec {
+  /** Host pid of the sandbox's pid 1: its namespaces and root are joined. */
+  target: number;
+  /** What to run inside, e.g. ["/bin/bash", "-l"]. */
+  command: string[];
+  /** The environment of the command inside (nothing is inherited). */
+  env: Record<string, string>;
+  cgroupProcs?: string[];
+  tracePath?: string;
 }
 
 export interface Invocation {
   file: string;
   args: string[];
+}
+
+function validateCommon(spec: Pick<SandboxSpec, 'command' | 'env' | 'tracePath' | 'cgroupProcs'>): void {
+  const [cmd] = spec.command;
+  if (!cmd || !cmd.startsWith('/')) throw new Error('command must start with an absolute path, e.g. /bin/bash');
+  for (const key of Object.keys(spec.env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`environment variable name ${JSON.stringify(key)} is not valid`);
+  }
+  for (const path of [...(spec.tracePath ? [spec.tracePath] : []), ...(spec.cgroupProcs ?? [])]) {
+    if (!isAbsolute(path)) throw new Error(`tracePath and cgroupProcs must be absolute paths, got ${path}`);
+  }
+}
+
+/** The options both modes share, as the helper's arguments. */
+function commonArgs(spec: Pick<SandboxSpec, 'env' | 'tracePath' | 'cgroupProcs'>): string[] {
+  const args: string[] = [];
+  for (const file of spec.cgroupProcs ?? []) args.push('--cgroup-procs', file);
+  if (spec.tracePath) args.push('--trace-path', spec.tracePath);
+  for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
+  return args;
+}
+
+function volumeArg(v: Volume): string {
+  if (!isAbsolute(v.source) || !isAbsolute(v.target)) {
+    throw new Error(`volume paths must be absolute, got ${v.source} -> ${v.target}`);
+  }
+  if (`${v.source}${v.target}`.includes(':')) throw new Error(`volume paths must not contain ":", got ${v.source} -> ${v.target}`);
+  return `${v.source}:${v.target}:${v.readonly ? 'ro' : 'rw'}`;
 }
 
 function validate(spec: SandboxSpec): void {
@@ -42,11 +96,7 @@ function validate(spec: SandboxSpec): void {
   if (!/^[1-9][0-9]*[kmg]?$/.test(spec.upperSize)) {
     throw new Error(`upperSize ${JSON.stringify(spec.upperSize)} must be a size such as 512m`);
   }
-  const [cmd] = spec.command;
-  if (!cmd || !cmd.startsWith('/')) throw new Error('command must start with an absolute path, e.g. /bin/bash');
-  for (const key of Object.keys(spec.env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`environment variable name ${JSON.stringify(key)} is not valid`);
-  }
+  validateCommon(spec);
 }
 
 /** Checks the spec and returns the native helper's command line for it. */
@@ -59,6 +109,17 @@ export function sandboxInvocation(spec: SandboxSpec): Invocation {
     '--uid-count', String(spec.ids.count),
     '--upper-size', spec.upperSize,
   ];
-  for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
+  for (const v of spec.volumes ?? []) args.push('--volume', volumeArg(v));
+  args.push(...commonArgs(spec));
+  return { file: initHelperPath(), args: [...args, '--', ...spec.command] };
+}
+
+/** Checks the spec and returns the helper's command line that runs a command inside a sandbox. */
+export function execInvocation(spec: ExecSpec): Invocation {
+  if (!Number.isInteger(spec.target) || spec.target <= 1) {
+    throw new Error(`target must be the host pid of a sandbox's pid 1, got ${spec.target}`);
+  }
+  validateCommon(spec);
+  const args = ['exec', '--target', String(spec.target), ...commonArgs(spec)];
   return { file: initHelperPath(), args: [...args, '--', ...spec.command] };
 }

@@ -8,9 +8,12 @@ import {
   subscribeTerminalState,
 } from '../../lib/terminal-bus';
 
-/** A command for the learner: shown as code, with Copy and Run (types it into the terminal). */
-export function Step({ command, children }: { command: string; children?: ReactNode }) {
-  const state = useSyncExternalStore(subscribeTerminalState, getTerminalState, getServerTerminalState);
+/**
+ * A command for the learner: shown as code, with Copy and Run (types it into the terminal).
+ * `terminal="2"` runs it in the lesson's second terminal tab.
+ */
+export function Step({ command, terminal = '1', children }: { command: string; terminal?: string; children?: ReactNode }) {
+  const state = useSyncExternalStore(subscribeTerminalState, () => getTerminalState(terminal), getServerTerminalState);
   const [copied, setCopied] = useState(false);
 
   const copy = async () => {
@@ -28,14 +31,14 @@ export function Step({ command, children }: { command: string; children?: ReactN
           <code>{command}</code>
         </pre>
         <div className="flex shrink-0 items-center gap-1 border-l border-zinc-800 px-2">
-          <button type="button" onClick={copy} className={BUTTON} aria-label={`Copy: ${command}`}>
+          <button type="button" onClick={copy} className={`${BUTTON} text-zinc-200 hover:bg-zinc-800`} aria-label={`Copy: ${command}`}>
             {copied ? 'Copied' : 'Copy'}
           </button>
           <button
             type="button"
-            onClick={() => runInTerminal(command)}
-            disabled={state !== 'ready'}
-            className={`${BUTTON} bg-emerald-600 text-white hover:bg-emerald-500 disabled:bg-zinc-700 disabled:text-zinc-400`}
+            onClick={() => runInTerminal(command, terminal)}
+            disabled={state !== 'ready' && terminal === '1'}
+            className={`${BUTTON} bg-emerald-700 text-white hover:bg-emerald-600 disabled:bg-zinc-700 disabled:text-zinc-400`}
             title={state === 'ready' ? 'Type this command into the terminal and press Enter' : 'The terminal is not connected'}
             aria-label={`Run in the terminal: ${command}`}
           >
@@ -48,7 +51,7 @@ export function Step({ command, children }: { command: string; children?: ReactN
 }
 
 const BUTTON =
-  'rounded px-2.5 py-1 text-xs font-medium text-zinc-200 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400 disabled:cursor-not-allowed';
+  'rounded px-2.5 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-emerald-400 disabled:cursor-not-allowed';
 
 /** The Clipboard API needs a secure context; a classroom served over plain http is not one. */
 async function copyText(text: string): Promise<void> {

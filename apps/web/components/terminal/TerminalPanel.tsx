@@ -1,86 +1,160 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { useCallback, useEffect, useState } from 'react';
-import { setTerminalState, type TerminalState } from '../../lib/terminal-bus';
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import { onSelectTerminal, setTerminalState, type TerminalState } from '../../lib/terminal-bus';
+import { SessionClient } from './session-client';
 
-// xterm.js needs the DOM: load it in the browser only.
+// xterm.js needs the DOM: load it in the browser only, in a chunk of its own.
 const XtermView = dynamic(() => import('./XtermView'), {
   ssr: false,
   loading: () => <p className="p-4 font-mono text-sm text-zinc-400">Loading the terminal…</p>,
 });
 
-interface Status {
+interface Tab {
   state: TerminalState;
   message: string;
+  notice: string | null;
+  /** Bumped to reconnect this tab's terminal from scratch. */
+  key: number;
+  /** A second shell starts only when its tab is first opened. */
+  opened: boolean;
 }
 
-const STARTING: Status = { state: 'connecting', message: 'Starting your sandbox…' };
+const STARTING: Pick<Tab, 'state' | 'message' | 'notice'> = { state: 'connecting', message: 'Starting your sandbox…', notice: null };
 
 const DOT: Record<TerminalState, string> = {
   connecting: 'bg-amber-400 animate-pulse',
   ready: 'bg-emerald-400',
+  reconnecting: 'bg-amber-400 animate-pulse',
   ended: 'bg-zinc-400',
   error: 'bg-red-500',
 };
 
-/** The lesson's terminal: a shell in a fresh sandbox, a status bar and a Restart button. */
-export function TerminalPanel({ lesson }: { lesson: string }) {
-  const [attempt, setAttempt] = useState(0);
-  const [status, setStatus] = useState<Status>(STARTING);
-  const [notice, setNotice] = useState<string | null>(null);
+/**
+ * The lesson's terminals: shells in the learner's sandbox (one tab per label), a status bar, a
+ * Reconnect button when a connection is lost for good, and Restart for a fresh sandbox.
+ */
+export function TerminalPanel({ lesson, labels = ['Terminal'] }: { lesson: string; labels?: string[] }) {
+  const client = useMemo(() => new SessionClient(lesson), [lesson]);
+  const ids = labels.map((_, i) => String(i + 1));
+  const [active, setActive] = useState('1');
+  const [tabs, setTabs] = useState<Record<string, Tab>>(() =>
+    Object.fromEntries(ids.map((id) => [id, { ...STARTING, key: 0, opened: id === '1' }])),
+  );
+  const update = useCallback((id: string, patch: Partial<Tab>) => setTabs((t) => ({ ...t, [id]: { ...t[id]!, ...patch } })), []);
 
-  useEffect(() => setTerminalState(status.state), [status.state]);
-  useEffect(() => () => setTerminalState('connecting'), []);
+  const select = useCallback((id: string) => {
+    setActive(id);
+    setTabs((t) => (t[id] ? { ...t, [id]: { ...t[id], opened: true } } : t));
+  }, []);
+  useEffect(() => onSelectTerminal(select), [select]);
+  useEffect(() => {
+    for (const [id, tab] of Object.entries(tabs)) setTerminalState(id, tab.opened ? tab.state : 'connecting');
+  }, [tabs]);
 
-  const onStatus = useCallback((state: TerminalState, message: string) => setStatus({ state, message }), []);
+  const reconnect = (id: string) => update(id, { ...STARTING, key: tabs[id]!.key + 1 });
   const restart = () => {
-    setStatus(STARTING);
-    setNotice(null);
-    setAttempt((n) => n + 1);
+    client.replaceOnNextAttach();
+    setTabs((t) => Object.fromEntries(Object.entries(t).map(([id, tab]) => [id, { ...tab, ...STARTING, key: tab.key + 1 }])));
   };
-  const over = status.state === 'ended' || status.state === 'error';
+
+  const current = tabs[active]!;
+  const over = current.state === 'ended' || current.state === 'error';
+  const onTabKey = (event: KeyboardEvent) => {
+    const i = ids.indexOf(active);
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    event.preventDefault();
+    const next = ids[(i + step + ids.length) % ids.length]!;
+    select(next);
+    document.getElementById(`terminal-tab-${next}`)?.focus();
+  };
 
   return (
     <section
       data-testid="terminal"
-      data-state={status.state}
+      data-state={current.state}
       aria-label="Terminal"
       className="flex h-full min-h-0 flex-col overflow-hidden rounded-lg border border-zinc-800 bg-zinc-950 text-zinc-200 shadow-sm"
     >
       <header className="flex items-center gap-3 border-b border-zinc-800 px-3 py-2 text-xs">
-        <span className={`h-2 w-2 shrink-0 rounded-full ${DOT[status.state]}`} aria-hidden />
-        <span className="font-semibold uppercase tracking-wide text-zinc-400">{status.state}</span>
-        <span role="status" className="min-w-0 flex-1 truncate text-zinc-300" title={status.message}>
-          {status.state === 'error' ? 'Not connected' : status.message}
+        <span className={`h-2 w-2 shrink-0 rounded-full ${DOT[current.state]}`} aria-hidden />
+        <span className="font-semibold uppercase tracking-wide text-zinc-300">{current.state}</span>
+        <span role="status" className="min-w-0 flex-1 truncate text-zinc-300" title={current.message}>
+          {current.state === 'error' ? 'Not connected' : current.message}
         </span>
-        <button
-          type="button"
-          onClick={restart}
-          className={`rounded px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-emerald-400 ${
-            over ? 'bg-emerald-600 text-white hover:bg-emerald-500' : 'text-zinc-300 hover:bg-zinc-800'
-          }`}
-          title="End this sandbox and start a fresh one"
-        >
+        {over ? (
+          <button type="button" onClick={() => reconnect(active)} className={`${BUTTON} bg-emerald-700 text-white hover:bg-emerald-600`}>
+            Reconnect
+          </button>
+        ) : null}
+        <button type="button" onClick={restart} className={`${BUTTON} text-zinc-200 hover:bg-zinc-800`} title="End this sandbox and start a fresh one">
           Restart
         </button>
       </header>
-      {status.state === 'error' ? (
+      {ids.length > 1 ? (
+        <div role="tablist" aria-label="Terminals" className="flex gap-1 border-b border-zinc-800 px-2 pt-1.5" onKeyDown={onTabKey}>
+          {ids.map((id, i) => (
+            <button
+              key={id}
+              id={`terminal-tab-${id}`}
+              type="button"
+              role="tab"
+              aria-selected={id === active}
+              aria-controls={`terminal-panel-${id}`}
+              tabIndex={id === active ? 0 : -1}
+              onClick={() => select(id)}
+              className={`rounded-t px-3 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-emerald-400 ${
+                id === active ? 'bg-zinc-800 text-white' : 'text-zinc-300 hover:bg-zinc-900'
+              }`}
+            >
+              <span className={`mr-1.5 inline-block h-1.5 w-1.5 rounded-full align-middle ${DOT[tabs[id]!.state]}`} aria-hidden />
+              {labels[i]}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {current.state === 'error' ? (
         <p role="alert" className="border-b border-zinc-800 bg-red-500/10 px-3 py-2 text-sm text-red-200">
-          {status.message}
+          {current.message}
         </p>
-      ) : notice ? (
+      ) : current.notice ? (
         <p role="alert" className="border-b border-zinc-800 bg-amber-500/10 px-3 py-1.5 text-xs text-amber-200">
-          {notice}
+          {current.notice}
         </p>
       ) : null}
-      <div className="min-h-0 flex-1 p-2">
-        <XtermView key={attempt} lesson={lesson} onStatus={onStatus} onNotice={setNotice} onSessionId={() => setNotice(null)} />
-      </div>
-      <footer className="border-t border-zinc-800 px-3 py-1.5 text-[11px] text-zinc-500">
+      {ids.map((id) => {
+        const tab = tabs[id]!;
+        return (
+          <div
+            key={id}
+            id={`terminal-panel-${id}`}
+            data-testid={`terminal-${id}`}
+            data-state={tab.state}
+            role={ids.length > 1 ? 'tabpanel' : undefined}
+            aria-labelledby={ids.length > 1 ? `terminal-tab-${id}` : undefined}
+            className={id === active ? 'min-h-0 flex-1 p-2' : 'hidden'}
+          >
+            {tab.opened ? (
+              <XtermView
+                key={tab.key}
+                client={client}
+                terminal={id}
+                onStatus={(state, message) => update(id, { state, message })}
+                onNotice={(notice) => update(id, { notice })}
+                onSessionId={() => undefined}
+              />
+            ) : null}
+          </div>
+        );
+      })}
+      <footer className="border-t border-zinc-800 px-3 py-1.5 text-[11px] text-zinc-400">
         Click the terminal to type. <kbd className="font-mono">Ctrl+Shift+C</kbd> copies the selection,{' '}
         <kbd className="font-mono">Ctrl+Shift+V</kbd> pastes.
       </footer>
     </section>
   );
 }
+
+const BUTTON = 'rounded px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-emerald-400';

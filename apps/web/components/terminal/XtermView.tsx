@@ -7,17 +7,31 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef } from 'react';
-import { startSession, type SessionCallbacks } from './session';
+import { connectTerminal, type ConnectionCallbacks } from './connection';
+import type { SessionClient } from './session-client';
 
 declare global {
   interface Window {
-    /** For the end-to-end tests: what the terminal shows, and which session it is. */
-    __byhandTerminal?: { text(): string; sessionId: string };
+    /** For the end-to-end tests: what the main terminal shows, and which session it is. */
+    __byhandTerminal?: TerminalProbe;
+    /** The same for every terminal tab, by terminal id. */
+    __byhandTerminals?: Record<string, TerminalProbe>;
   }
 }
 
-/** The xterm.js terminal, connected to a fresh sandbox for `lesson`. Browser only. */
-export default function XtermView({ lesson, ...callbacks }: { lesson: string } & SessionCallbacks) {
+interface TerminalProbe {
+  text(): string;
+  sessionId: string;
+  cols: number;
+}
+
+interface Props extends ConnectionCallbacks {
+  client: SessionClient;
+  terminal: string;
+}
+
+/** An xterm.js terminal connected to terminal `terminal` of the lesson's sandbox. Browser only. */
+export default function XtermView({ client, terminal, ...callbacks }: Props) {
   const host = useRef<HTMLDivElement>(null);
   // The latest callbacks, without restarting the session when the parent re-renders.
   const cb = useRef(callbacks);
@@ -32,7 +46,8 @@ export default function XtermView({ lesson, ...callbacks }: { lesson: string } &
       allowProposedApi: true, // needed for the Unicode 11 width tables
       cursorBlink: true,
       fontFamily: 'ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
-      fontSize: 14,
+      // Phones get a smaller font so a line still holds about 45 columns.
+      fontSize: window.matchMedia('(max-width: 640px)').matches ? 12 : 14,
       scrollback: 5000,
       theme: { background: '#09090b', foreground: '#e4e4e7', cursor: '#34d399', selectionBackground: '#3f3f46' },
     });
@@ -49,23 +64,32 @@ export default function XtermView({ lesson, ...callbacks }: { lesson: string } &
     const resize = new ResizeObserver(() => requestAnimationFrame(() => el.isConnected && fit.fit()));
     resize.observe(el);
 
-    const probe = { text: () => bufferText(term), sessionId: '' };
-    const end = startSession(term, lesson, {
+    const probe: TerminalProbe = {
+      text: () => bufferText(term),
+      sessionId: '',
+      get cols() {
+        return term.cols;
+      },
+    };
+    const probes = (window.__byhandTerminals ??= {});
+    const end = connectTerminal(term, client, terminal, {
       onStatus: (state, message) => cb.current.onStatus(state, message),
       onNotice: (message) => cb.current.onNotice(message),
       onSessionId: (id) => {
         probe.sessionId = id;
-        window.__byhandTerminal = probe;
+        probes[terminal] = probe;
+        if (terminal === '1') window.__byhandTerminal = probe;
         cb.current.onSessionId(id);
       },
     });
     return () => {
       end();
       if (window.__byhandTerminal === probe) delete window.__byhandTerminal;
+      if (probes[terminal] === probe) delete probes[terminal];
       resize.disconnect();
       term.dispose();
     };
-  }, [lesson]);
+  }, [client, terminal]);
 
   return <div ref={host} className="h-full w-full" />;
 }

@@ -2,6 +2,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { mdxComponents } from '../../../components/mdx';
+import { DevReload } from '../../../components/lesson/DevReload';
+import { LessonProvider } from '../../../components/lesson/LessonContext';
+import { LessonSplit } from '../../../components/layout/LessonSplit';
+import { TableOfContents } from '../../../components/layout/TableOfContents';
 import { TerminalPanel } from '../../../components/terminal/TerminalPanel';
 import { listLessons, neighbours, readLesson, type LessonMeta } from '../../../lib/lessons';
 import { compileLesson } from '../../../lib/mdx';
@@ -28,38 +32,43 @@ export default async function LessonPage({ params }: Props) {
   const lesson = await readLesson(slug);
   if (!lesson) notFound();
   const { meta } = lesson;
-  const Content = mdxComponent(await compileLesson(lesson));
+  const { code, headings } = await compileLesson(lesson);
+  const Content = mdxComponent(code);
   const { prev, next } = neighbours(await listLessons(), slug);
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col lg:grid lg:h-[calc(100dvh-3.5rem)] lg:flex-none lg:grid-cols-2 lg:grid-rows-[minmax(0,1fr)]">
-      <article className="min-w-0 px-6 py-8 lg:min-h-0 lg:overflow-y-auto lg:px-10">
-        <div className="mx-auto max-w-2xl">
-          <p className="text-sm text-zinc-500">
-            Lesson {meta.order} · {meta.duration}
-          </p>
-          <h1 className="mt-1 text-3xl font-bold tracking-tight">{meta.title}</h1>
-          <p className="mt-3 text-lg text-zinc-600 dark:text-zinc-400">{meta.summary}</p>
-          <section aria-labelledby="objectives" className="mt-6 rounded-lg border border-zinc-200 bg-zinc-50 p-4 dark:border-zinc-800 dark:bg-zinc-800/40">
-            <h2 id="objectives" className="text-sm font-semibold uppercase tracking-wide text-zinc-500">
-              By the end you can
-            </h2>
-            <ul className="mt-2 list-disc space-y-1 pl-5 text-sm">
-              {meta.objectives.map((o) => (
-                <li key={o}>{o}</li>
-              ))}
-            </ul>
-          </section>
-          <div className="prose prose-zinc mt-8 max-w-none dark:prose-invert prose-code:before:content-none prose-code:after:content-none">
-            <Content components={mdxComponents} />
+    <LessonSplit
+      text={
+        <article className="px-5 py-8 sm:px-8 xl:px-10">
+          <div className="mx-auto max-w-2xl">
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+              Lesson {meta.order} · {meta.duration}
+            </p>
+            <h1 className="mt-1 text-3xl font-bold tracking-tight">{meta.title}</h1>
+            <p className="mt-3 text-lg text-zinc-600 dark:text-zinc-400">{meta.summary}</p>
+            <section aria-labelledby="objectives" className="mt-6 rounded-lg border border-zinc-200 bg-zinc-50 p-4 dark:border-zinc-800 dark:bg-zinc-800/40">
+              <h2 id="objectives" className="text-sm font-semibold uppercase tracking-wide text-zinc-600 dark:text-zinc-400">
+                By the end you can
+              </h2>
+              <ul className="mt-2 list-disc space-y-1 pl-5 text-sm">
+                {meta.objectives.map((o) => (
+                  <li key={o}>{o}</li>
+                ))}
+              </ul>
+            </section>
+            <TableOfContents headings={headings} />
+            <div className="prose prose-zinc mt-8 max-w-none dark:prose-invert prose-code:before:content-none prose-code:after:content-none">
+              <LessonProvider slug={slug}>
+                <Content components={mdxComponents} />
+              </LessonProvider>
+              {process.env.NODE_ENV === 'development' ? <DevReload /> : null}
+            </div>
+            <LessonNav prev={prev} next={next} />
           </div>
-          <LessonNav prev={prev} next={next} />
-        </div>
-      </article>
-      <aside aria-label="Your sandbox" className="h-[70vh] shrink-0 p-3 lg:h-auto lg:min-h-0 lg:border-l lg:border-zinc-200 dark:lg:border-zinc-800">
-        <TerminalPanel key={slug} lesson={slug} />
-      </aside>
-    </div>
+        </article>
+      }
+      terminal={<TerminalPanel key={slug} lesson={slug} labels={meta.terminals} />}
+    />
   );
 }
 
@@ -69,18 +78,18 @@ function LessonNav({ prev, next }: { prev?: LessonMeta; next?: LessonMeta }) {
     <nav aria-label="Lessons" className="mt-12 flex gap-3 border-t border-zinc-200 pt-6 text-sm dark:border-zinc-800">
       {prev ? (
         <Link href={`/lessons/${prev.slug}`} rel="prev" className={link}>
-          <span className="block text-zinc-500">Previous</span>
+          <span className="block text-zinc-600 dark:text-zinc-400">Previous</span>
           <span className="font-medium">{prev.title}</span>
         </Link>
       ) : (
         <Link href="/" className={link}>
-          <span className="block text-zinc-500">Back to</span>
+          <span className="block text-zinc-600 dark:text-zinc-400">Back to</span>
           <span className="font-medium">All lessons</span>
         </Link>
       )}
       {next ? (
         <Link href={`/lessons/${next.slug}`} rel="next" className={`${link} text-right`}>
-          <span className="block text-zinc-500">Next</span>
+          <span className="block text-zinc-600 dark:text-zinc-400">Next</span>
           <span className="font-medium">{next.title}</span>
         </Link>
       ) : (

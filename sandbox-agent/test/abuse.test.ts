@@ -1,0 +1,223 @@
+/**
+ * The abuse battery: what a learner tries against the host and other learners, each its own
+ * test, each expected to fail inside the sandbox while the host and a neighbour stay unaffected.
+ * Egress is judged by routes (`ip route get`): no test sends a packet off this machine.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { after, afterEach, before, test } from 'node:test';
+import { alive, createSession, deleteSession, LAB_IMAGE, processTree, requireSandboxes, sleep, TEST_CGROUP_PREFIX, waitUntil, startAgent, TermClient, ttyUrl, type TestAgent } from './helpers.js';
+
+let t: TestAgent;
+const LIMITS = { memory: 256 * 1024 * 1024, pids: 64, cpus: 0.5 };
+/** A neighbour's session that every test checks is still fine afterwards. */
+let neighbour: TermClient;
+before(async () => {
+  requireSandboxes();
+  t = await startAgent({ upperSize: '64m', limits: LIMITS });
+  neighbour = await open();
+  await neighbour.run('echo neighbour-secret > /root/secret.txt && echo wr""itten', 'written');
+});
+after(() => t?.close());
+afterEach(async () => {
+  const marker = `alive-${Date.now()}`;
+  await neighbour.run(`echo ${marker.slice(0, 6)}""${marker.slice(6)}`, marker);
+});
+
+async function open(): Promise<TermClient> {
+  return (await openWithId()).client;
+}
+
+async function openWithId(): Promise<{ id: string; client: TermClient }> {
+  const { id, token } = await createSession(t);
+  const client = await TermClient.open(ttyUrl(t, id, token));
+  await client.waitForMessage('ready');
+  return { id, client };
+}
+
+/** Runs `command` in a fresh sandbox and returns what it printed between two markers. */
+async function inSandbox(command: string, timeoutMs = 15_000, client?: TermClient): Promise<string> {
+  const term = client ?? (await open());
+  const tag = Math.random().toString(36).slice(2, 8);
+  term.output = '';
+  // The quotes keep the echo of the typed line from matching the markers.
+  term.type(`echo beg""in-${tag}; { ${command} ; } 2>&1; echo "end-${tag}"":"$?\r`);
+  await term.waitForOutput(`end-${tag}:`, timeoutMs);
+  await term.waitForOutput('\n', 1_000);
+  const out = term.output;
+  return out.slice(out.indexOf(`begin-${tag}`) + `begin-${tag}`.length, out.lastIndexOf(`end-${tag}:`) + 12);
+}
+
+test('ps shows only the sandbox\'s processes, none of the host\'s or a neighbour\'s', async () => {
+  const out = await inSandbox('ps -e -o pid=,comm=');
+  const procs = out.trim().split(/\r?\n/).filter((l) => /^\s*\d+ /.test(l));
+  assert.ok(procs.length > 0 && procs.length < 8, `ps listed ${procs.length} processes:\n${out}`);
+  assert.match(procs[0]!, /^\s*1 /, 'pid 1 is the sandbox\'s own init');
+  assert.doesNotMatch(out, /\b(node|systemd|sshd|tsx)\b/);
+});
+
+test('no route out: no default route, 169.254.169.254 and outside addresses are unreachable', async () => {
+  const out = await inSandbox('ip route; ip route get 169.254.169.254; ip route get 1.1.1.1; ip -6 route get 2001:db8::1');
+  assert.doesNotMatch(out, /default/);
+  assert.equal(out.match(/Network is unreachable/g)?.length, 3, `every route lookup fails:\n${out}`);
+  const links = await inSandbox('ip -o link');
+  assert.deepEqual(links.trim().split(/\r?\n/).filter((l) => /^\d+:/.test(l)).map((l) => l.split(':')[1]!.trim()), ['lo']);
+});
+
+test('the agent\'s port is not reachable: 127.0.0.1 inside is the sandbox\'s own loopback', async () => {
+  const port = new URL(t.base).port;
+  const out = await inSandbox(`timeout 3 bash -c 'echo > /dev/tcp/127.0.0.1/${port}' && echo CONNECTED`);
+  assert.doesNotMatch(out, /CONNECTED/);
+  assert.match(out, /Connection refused/);
+});
+
+test('host files cannot be written: writes land in the sandbox\'s own layer, /proc/sysrq-trigger is refused', async () => {
+  const out = await inSandbox('echo pwned > /etc/byhand-abuse-marker && cat /etc/byhand-abuse-marker; echo h > /proc/sysrq-trigger');
+  assert.match(out, /pwned/, 'the learner may write their own /etc');
+  assert.match(out, /sysrq-trigger: (Permission denied|No such file or directory|Read-only file system)/);
+  assert.ok(!existsSync('/etc/byhand-abuse-marker'), 'the host\'s /etc is untouched');
+  assert.ok(!existsSync(`${LAB_IMAGE}/etc/byhand-abuse-marker`), 'the shared lab image is untouched');
+});
+
+test('another session\'s files are out of reach', async () => {
+  const out = await inSandbox(
+    'cat /root/secret.txt; grep -rs neighbour-secret /proc/*/root/root /tmp /root /var 2>/dev/null | head -3; echo searched',
+  );
+  assert.match(out, /No such file or directory/);
+  assert.doesNotMatch(out, /neighbour-secret\s*$/m);
+  const neighbourFiles = await inSandbox('cat /root/secret.txt', 15_000, neighbour);
+  assert.match(neighbourFiles, /neighbour-secret/, 'the neighbour still has its file');
+});
+
+test('no host block device can be made or mounted', async () => {
+  const out = await inSandbox('ls -1 /dev; mknod /tmp/sda b 8 0; mount -t ext4 /dev/sda /mnt; mount -t ext4 /dev/vda /mnt');
+  assert.match(out, /mknod: \/tmp\/sda: Operation not permitted/);
+  assert.equal(out.match(/mount: /g)?.length, 2, `both mounts fail:\n${out}`);
+  assert.doesNotMatch(out, /^(sd[a-z]|vd[a-z]|nvme\d\S*)\s*$/m, 'the sandbox\'s /dev has no disks');
+});
+
+test('filling the disk stops at the sandbox\'s writable layer size; the host\'s disk is untouched', async () => {
+  const out = await inSandbox('dd if=/dev/zero of=/root/fill bs=1M count=200; du -m /root/fill; rm /root/fill; echo removed', 30_000);
+  assert.match(out, /No space left on device/);
+  const used = Number(/^(\d+)\s+\/root\/fill/m.exec(out)?.[1]);
+  assert.ok(used <= 64, `the file reached ${used} MB with a 64m writable layer`);
+});
+
+test('no process in the sandbox holds a file descriptor beyond 0, 1 and 2 (255 is bash\'s own)', async () => {
+  const { id, token } = await createSession(t);
+  const client = await TermClient.open(ttyUrl(t, id, token));
+  await client.waitForMessage('ready');
+  await client.run('echo re""ady', 'ready');
+  // Looked at from the host: inside, the looking itself (ls, redirections) would open fds.
+  const [helper, ...inside] = processTree(t.agent.sessions.get(id)!.pid);
+  assert.ok(helper && inside.length >= 2, 'init and bash run in the sandbox');
+  for (const pid of inside) {
+    const fds = readdirSync(`/proc/${pid}/fd`).map(Number);
+    const extra = fds.filter((fd) => fd > 2 && fd !== 255).map((fd) => `${fd} -> ${readlinkSync(`/proc/${pid}/fd/${fd}`)}`);
+    assert.deepEqual(extra, [], `pid ${pid} (${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}) holds more fds`);
+  }
+});
+
+test('the host sees the learner as an unprivileged uid, not root', async () => {
+  const client = await open();
+  await client.run('sleep 777 & echo sle""eping', 'sleeping');
+  const sleeper = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).find((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\u0000777\u0000';
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(sleeper, 'the sleep is visible from the host');
+  const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${sleeper}/status`, 'utf8'))![1]);
+  assert.ok(uid >= 100_000_000, `root inside is uid ${uid} outside`);
+});
+
+/** Calls syscall `nr` with `args` through perl and prints its result and errno. */
+function syscallCommand(name: string, nr: number, args: string): string {
+  return `perl -e '$r = syscall(${nr}, ${args}); print "${name}: r=$r errno=" . ($!+0) . " $!\\n"'`;
+}
+
+// x86_64 syscall numbers; the lab image has no keyctl or kmod tools, so perl makes the calls.
+const DENIED = [
+  { what: 'the kernel keyring (keyctl)', name: 'keyctl', nr: 250, args: '0, -3, 0, 0, 0' },
+  { what: 'bpf', name: 'bpf', nr: 321, args: '0, 0, 0' },
+  { what: 'io_uring_setup', name: 'io_uring_setup', nr: 425, args: '8, 0' },
+  { what: 'loading a kernel module (init_module)', name: 'init_module', nr: 175, args: '0, 0, 0' },
+  { what: 'loading a kernel module (finit_module)', name: 'finit_module', nr: 313, args: '0, 0, 0' },
+  { what: 'perf_event_open', name: 'perf_event_open', nr: 298, args: '0, 0, -1, -1, 0' },
+];
+
+for (const { what, name, nr, args } of DENIED) {
+  test(`${what} is refused inside the sandbox`, async () => {
+    const out = await inSandbox(syscallCommand(name, nr, args));
+    const result = new RegExp(`${name}: r=(-?\\d+) errno=(\\d+)`).exec(out);
+    assert.ok(result, `no result line:\n${out}`);
+    assert.equal(result[1], '-1', `${name} succeeded:\n${out}`);
+    // ENOSYS (seccomp, so tools fall back) or EPERM (seccomp or the kernel's own check).
+    assert.ok(['38', '1'].includes(result[2]!), `${name} failed with errno ${result[2]}, not ENOSYS or EPERM:\n${out}`);
+  });
+}
+
+test('a process outside the sandbox cannot be traced: host pids do not exist inside', async () => {
+  const out = await inSandbox(`${syscallCommand('ptrace', 101, `16, ${process.pid}, 0, 0`)}; kill -0 ${process.pid}`);
+  assert.match(out, /ptrace: r=-1 errno=3 /, 'ESRCH: no such process');
+  assert.match(out, /No such process/);
+});
+
+test('what the lessons need still works after hardening: unshare, mount proc, overlay, veth and bridge', async () => {
+  const out = await inSandbox([
+    'unshare --pid --fork --mount-proc sh -c "echo nested-pid-\\$\\$"',
+    'unshare -Urmnuip --fork true && echo unshare-all-ok',
+    'mkdir -p /tmp/o/l /tmp/o/u /tmp/o/w /tmp/o/m && echo hi > /tmp/o/l/f',
+    'mount -t overlay overlay -o lowerdir=/tmp/o/l,upperdir=/tmp/o/u,workdir=/tmp/o/w /tmp/o/m && cat /tmp/o/m/f && rm /tmp/o/m/f && command ls -l /tmp/o/u',
+    'mkdir /tmp/p && mount -t proc proc /tmp/p && echo proc-mounted',
+    'ip link add v0 type veth peer name v1 && ip link add br0 type bridge && ip link set v0 master br0 && echo veth-bridge-ok',
+  ].join('; '), 20_000);
+  assert.match(out, /nested-pid-1\b/);
+  assert.match(out, /unshare-all-ok/);
+  assert.match(out, /^hi\s*$/m, 'the overlay shows its lower layer');
+  assert.match(out, /^c[-rwx]{9} .* f\s*$/m, 'deleting through the overlay leaves a whiteout (a 0/0 character device)');
+  assert.match(out, /proc-mounted/);
+  assert.match(out, /veth-bridge-ok/);
+});
+
+test('a fork bomb stays inside: the sandbox stops at its pids limit, the host still forks, DELETE ends it all', async () => {
+  const { id, client } = await openWithId();
+  const helper = t.agent.sessions.get(id)!.pid;
+  client.type(':(){ :|:& };:\r');
+  await sleep(3_000);
+  const tree = processTree(helper);
+  assert.ok(tree.length > 20, `the bomb did not go off: ${tree.length} processes`);
+  // The helper itself stays in the agent's cgroup; everything inside counts against the limit.
+  assert.ok(tree.length <= LIMITS.pids + 1, `${tree.length} processes in the sandbox, limit ${LIMITS.pids}`);
+  assert.equal(execFileSync('/bin/echo', ['host-forks']).toString().trim(), 'host-forks');
+  assert.equal((await deleteSession(t, id)).status, 204);
+  await waitUntil('every process of the bomb to be gone', () => tree.every((p) => !alive(p)), 15_000);
+});
+
+test('a memory bomb is killed inside the sandbox by its memory limit; the shell and the host go on', async () => {
+  const out = await inSandbox(`perl -e '$x = "x" x (1024 * 1024 * 1024); print "sur" . "vived\\n"'; echo exit=$?`, 30_000);
+  assert.doesNotMatch(out, /survived/);
+  assert.match(out, /Killed[\s\S]*exit=137/, `the bomb was not OOM-killed:\n${out}`);
+});
+
+test('the sandbox cannot leave its cgroup or raise its limits', async () => {
+  const { id, client } = await openWithId();
+  const out = await inSandbox(
+    'mount -t cgroup -o memory none /mnt; mkdir -p /tmp/c2 && mount -t cgroup2 none /tmp/c2 && echo $$ > /tmp/c2/cgroup.procs; ' +
+      'mkdir -p /tmp/c1 && mount -t cgroup -o pids none /tmp/c1; echo tried',
+    15_000,
+    client,
+  );
+  assert.match(out, /tried/);
+  const shell = processTree(t.agent.sessions.get(id)!.pid).at(-1)!;
+  const cgroups = readFileSync(`/proc/${shell}/cgroup`, 'utf8');
+  for (const controller of ['memory', 'pids']) {
+    const line = cgroups.split('\n').find((l) => l.split(':')[1]?.split(',').includes(controller));
+    // On a cgroup v2 host there is one line ("0::/..."), with every controller in it.
+    const own = line ?? cgroups.split('\n').find((l) => l.startsWith('0::'))!;
+    assert.ok(own.includes(`${TEST_CGROUP_PREFIX}${id}`), `the shell left its ${controller} cgroup: ${own}`);
+  }
+});

@@ -1,0 +1,70 @@
+/** Who may start a sandbox: the per-client creation rate and the optional class access code. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { attachTerminal, requireSandboxes, startAgent, type TestAgent } from './helpers.js';
+
+const agents: TestAgent[] = [];
+before(() => requireSandboxes());
+after(() => Promise.all(agents.map((a) => a.close())));
+
+async function agent(overrides: Parameters<typeof startAgent>[0]): Promise<TestAgent> {
+  const t = await startAgent(overrides);
+  agents.push(t);
+  return t;
+}
+
+function post(t: TestAgent, client: string, body: Record<string, unknown>): Promise<Response> {
+  return fetch(`${t.base}/v1/sessions`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${t.secret}`, 'Content-Type': 'application/json', 'X-Byhand-Client': client },
+    body: JSON.stringify(body),
+  });
+}
+
+test('past BYHAND_SESSION_RATE a minute a client gets 429 with Retry-After; other clients go on', async () => {
+  const t = await agent({ sessionRate: 3 });
+  const made: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await post(t, '203.0.113.7', { lesson: 'namespaces' });
+    assert.equal(res.status, 201);
+    const { id } = (await res.json()) as { id: string };
+    made.push(id);
+    // Ended at once: the rate counts sessions started, not sessions open.
+    t.agent.sessions.end(id);
+  }
+  const refused = await post(t, '203.0.113.7', { lesson: 'namespaces' });
+  assert.equal(refused.status, 429);
+  const retryAfter = Number(refused.headers.get('retry-after'));
+  assert.ok(retryAfter >= 1 && retryAfter <= 20, `Retry-After ${retryAfter} is the seconds until the next start (one every 20 s)`);
+  assert.match(((await refused.json()) as { error: string }).error, /started 3 sandboxes within a minute.*BYHAND_SESSION_RATE.*try again in \d+ s/);
+
+  const other = await post(t, '198.51.100.9', { lesson: 'namespaces' });
+  assert.equal(other.status, 201, 'another client is not limited');
+  const { id } = (await other.json()) as { id: string };
+  const term = await attachTerminal(t, id);
+  await term.run('echo "other"-"works"', 'other-works');
+  await term.close();
+});
+
+test('with BYHAND_ACCESS_CODE set a session needs the code: 403 "wrong access code" otherwise', async () => {
+  const t = await agent({ accessCode: 'owl-42' });
+  for (const body of [{ lesson: 'namespaces' }, { lesson: 'namespaces', accessCode: 'owl-41' }, { lesson: 'namespaces', accessCode: 42 }]) {
+    const res = await post(t, '192.0.2.1', body);
+    assert.equal(res.status, 403, JSON.stringify(body));
+    assert.match(((await res.json()) as { error: string }).error, /^wrong access code/);
+  }
+  assert.equal(t.agent.sessions.size, 0);
+  const res = await post(t, '192.0.2.1', { lesson: 'namespaces', accessCode: 'owl-42' });
+  assert.equal(res.status, 201);
+  const { id } = (await res.json()) as { id: string };
+  const term = await attachTerminal(t, id);
+  await term.run('echo "code"-"ok"', 'code-ok');
+  await term.close();
+});
+
+test('guessing the access code counts against the creation rate', async () => {
+  const t = await agent({ accessCode: 'owl-42', sessionRate: 2 });
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) statuses.push((await post(t, '192.0.2.2', { lesson: 'namespaces', accessCode: `guess-${i}` })).status);
+  assert.deepEqual(statuses, [403, 403, 429]);
+});
