@@ -30,7 +30,7 @@ describe('resource limits (cgroups)', () => {
     assert.equal(info.State.OOMKilled, true);
     assert.equal(info.State.ExitCode, 137);
     assert.equal(info.HostConfig.Memory, 64 * 2 ** 20);
-    assert.match(info.CgroupPath, /\/byhand\/[0-9a-f]{64}$/);
+    assert.match(info.CgroupPath, /\/byhand\/[0-9a-f]{8}-[0-9a-f]{64}$/, "named <state dir tag>-<id>");
     assert.equal((await cli.run(['rm', 'hog'])).code, 0);
   });
 
