@@ -2,13 +2,21 @@
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import { benchContainerStart } from './container-start.ts';
 import { benchDensity } from './density.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
 import { benchTerminal } from './terminal.ts';
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, `
   + `Linux ${execSync('uname -r').toString().trim()}, Node ${process.version}`;
-const sections = [await benchSandboxReady(), await benchTerminal(), await benchDensity()];
+const sections = [await benchContainerStart(), await benchSandboxReady(), await benchTerminal(), await benchDensity(), site()];
+
+/** The site's budget (bench/site.mjs), as printed by it. */
+function site(): string {
+  const out = execSync('node bench/site.mjs', { cwd: new URL('..', import.meta.url) }).toString().trim();
+  console.log(out);
+  return ['### Site (production server)', '', ...out.split('\n').map((l) => `- ${l}`), ''].join('\n');
+}
 const text = [
   '# Benchmark results',
   '',
