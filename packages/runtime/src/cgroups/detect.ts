@@ -116,7 +116,7 @@ export function layoutFrom(mountinfo: string, procCgroup: string): CgroupLayout 
   if (unifiedMounts.length === 0 || !unified) {
     throw new CgroupsUnavailableError('no cgroup filesystem is mounted (mount cgroup2 on /sys/fs/cgroup, or run where one is)');
   }
-  return { mode: 'v2', v1, v2: ownDir(unifiedMounts, unified.path, 'the unified (v2)') };
+  return { mode: 'v2', v1, v2: ownDir(unifiedMounts, unified.path, 'the unified cgroup tree') };
 }
 
 /** Detects the layout of the running system, checking that our own cgroup really exists. */

@@ -1,0 +1,48 @@
+/**
+ * One run's job directory, shared with the guest as /job: the host's node binary, the command
+ * (a bash script), its time limit, and, once the guest is done, the command's exit code.
+ */
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What the command sees: a writable state directory on the VM's own disk, not in /repo. */
+const GUEST_ENV = {
+  BYHAND_STATE_DIR: '/tmp/byhand',
+  HOME: '/root',
+  LANG: 'C.UTF-8',
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+};
+
+export function shellQuote(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+export function commandScript(argv, env = GUEST_ENV) {
+  const exports = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+  return ['# Written by infra/vm/run.mjs; run by the guest in /repo (read-only).', ...exports, 'cd /repo', argv.map(shellQuote).join(' '), ''].join('\n');
+}
+
+/** timeout(1)'s duration: "15m", "90s", "1h". */
+export function checkDuration(text) {
+  const match = /^(\d+)([smh])$/.exec(text);
+  if (!match) throw new Error(`--timeout "${text}" must be a number followed by s, m or h, e.g. 15m`);
+  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2]];
+}
+
+export function writeJob(dir, { argv, timeout, node = process.execPath }) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // A copy, not a hard link: the guest can write to /job, and must not reach the host's node.
+  copyFileSync(node, join(dir, 'node'));
+  writeFileSync(join(dir, 'command'), commandScript(argv));
+  writeFileSync(join(dir, 'timeout'), `${timeout}\n`);
+}
+
+/** The guest's exit code, or null when it never got to write one. */
+export function readExitCode(dir) {
+  try {
+    const code = Number(readFileSync(join(dir, 'exit-code'), 'utf8').trim());
+    return Number.isInteger(code) ? code : null;
+  } catch {
+    return null;
+  }
+}
