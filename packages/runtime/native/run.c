@@ -36,8 +36,14 @@ static int userns_fd_for(const struct config *cfg, pid_t child) {
 static void prepare_mounts(const struct config *cfg, int userns, struct handover *h) {
   for (int i = 0; i < cfg->nlayers; i++) h->layers[i] = clone_tree(cfg->layers[i], userns, 1, 0);
   h->upper = cfg->upper ? clone_tree(upper_parent(cfg), userns, 0, 0) : -1;
+  /*
+   * A read-only volume is not idmapped: root inside a user namespace can remount it read-write
+   * (mounts attached after the namespace exists are not locked), but its files' host owners
+   * stay unmapped there, so that root still has no right to write them.
+   */
   for (int i = 0; i < cfg->nvolumes; i++)
-    h->volumes[i] = clone_tree(cfg->volumes[i].src, userns, cfg->volumes[i].readonly, 1);
+    h->volumes[i] = clone_tree(cfg->volumes[i].src, cfg->volumes[i].readonly ? -1 : userns,
+                               cfg->volumes[i].readonly, 1);
   h->fifo = cfg->wait_fifo ? open_fifo_path(cfg->wait_fifo) : -1;
 }
 

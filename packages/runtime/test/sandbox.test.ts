@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandboxInvocation } from '../src/index.js';
@@ -92,6 +93,27 @@ describe('a sandbox', () => {
     const r = await runInSandbox(rootfs, 'ls /proc/self/fd', {}, ['ignore', 'pipe', 'pipe', 'pipe', 'pipe']);
     assert.deepEqual(r.stdout.trim().split(/\s+/).map(Number).filter((fd) => fd < 3), [0, 1, 2]);
     assert.ok(r.stdout.trim().split(/\s+/).length <= 4, `only 0, 1, 2 and ls's own fd are open: ${r.stdout}`);
+  });
+
+  it('keeps a read-only volume read-only, even when root inside remounts it read-write', async () => {
+    const host = mkdtempSync(join(tmpdir(), 'byhand-ro-volume-'));
+    chmodSync(host, 0o755); // like the tools directory: readable by anyone, writable by host root only
+    writeFileSync(join(host, 'tool'), 'original\n');
+    try {
+      const r = await runInSandbox(rootfs, [
+        'echo x > /data/tool 2>/dev/null && echo wrote-before',
+        'mount -o remount,rw,bind /data && echo remounted',
+        'echo x > /data/tool 2>/dev/null && echo wrote-after',
+        'touch /data/planted 2>/dev/null && echo planted',
+        'cat /data/tool',
+      ].join('; '), { volumes: [{ source: host, target: '/data', readonly: true }] });
+      // The remount itself is allowed (the kernel does not lock it), but no write gets through.
+      assert.deepEqual(r.stdout.trim().split('\n').filter((l) => l !== 'remounted'), ['original']);
+      assert.equal(readFileSync(join(host, 'tool'), 'utf8'), 'original\n');
+      assert.deepEqual(listDir(host), ['tool']);
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
   });
 
   it('returns the exit code of its command', async () => {
