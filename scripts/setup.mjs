@@ -10,6 +10,7 @@ import { nativeBuildStep, npmInstallStep, webBuildStep } from './lib/builds.mjs'
 import { importImagesStep } from './lib/images.mjs';
 import { labImageStep, labPaths } from './lib/lab-image.mjs';
 import { Reporter, StepError } from './lib/report.mjs';
+import { toolsStep } from './lib/tools.mjs';
 import { aptInstallCommand, missingPackages, readOsRelease, systemProblems, wantedPackages } from './lib/system.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,6 +75,7 @@ async function main() {
   await report.step('images', (ctx) => importImagesStep(ctx, { stateDir, labRootfs: labPaths(stateDir).rootfs }));
   await report.step('npm install', (ctx) => npmInstallStep(ctx, { root }));
   await report.step('native build', (ctx) => nativeBuildStep(ctx, { root }));
+  await report.step('sandbox tools', (ctx) => toolsStep(ctx, { root, stateDir }));
   await report.step('web build', (ctx) => webBuildStep(ctx, { root }));
   report.log('[setup] ready');
 }

@@ -1,6 +1,11 @@
 /** Starts a learner's sandbox on a pty through @byhand/runtime. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawn, type IPty } from 'node-pty';
-import { execInvocation, sandboxInvocation, type Invocation, type UidRange } from '@byhand/runtime';
+import { stateDir } from '@byhand/protocol/config';
+import {
+  execInvocation, sandboxInvocation, toolsDir, TOOLS_DIR_INSIDE, type Invocation, type UidRange, type Volume,
+} from '@byhand/runtime';
 import { Terminal } from './terminal.js';
 import { TRACE_DIR_INSIDE, TRACE_SOCKET_INSIDE } from './trace.js';
 
@@ -11,7 +16,7 @@ export const TERMINAL_ROWS = 24;
 const SHELL_ENV: Record<string, string> = {
   TERM: 'xterm-256color',
   HOME: '/root',
-  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${TOOLS_DIR_INSIDE}/bin`,
   LANG: 'C.UTF-8',
   // Where `byhand` run inside reports its steps, so they reach the learner's trace panel.
   BYHAND_TRACE_SOCKET: TRACE_SOCKET_INSIDE,
@@ -42,6 +47,20 @@ export interface SandboxOptions {
   traceSocketDir: string;
 }
 
+/**
+ * The set-up's tools (the byhand CLI, node, busybox), read-only at /opt/byhand. `byhand` is also
+ * mounted into /usr/local/bin because a login shell's /etc/profile resets PATH. Without the tools
+ * (set-up not run, e.g. a test's throwaway state dir) the sandbox starts without them.
+ */
+function toolVolumes(): Volume[] {
+  const dir = toolsDir(stateDir());
+  if (!existsSync(join(dir, 'bin', 'byhand'))) return [];
+  return [
+    { source: dir, target: TOOLS_DIR_INSIDE, readonly: true },
+    { source: join(dir, 'bin', 'byhand'), target: '/usr/local/bin/byhand', readonly: true },
+  ];
+}
+
 /** Spawns the sandbox; its output arrives as raw bytes (Buffers), never decoded. */
 export function spawnSandbox(opts: SandboxOptions): IPty {
   return spawnOnPty(sandboxInvocation({
@@ -53,7 +72,7 @@ export function spawnSandbox(opts: SandboxOptions): IPty {
     env: SHELL_ENV,
     cgroupProcs: opts.cgroupProcs,
     tracePath: opts.tracePath,
-    volumes: [{ source: opts.traceSocketDir, target: TRACE_DIR_INSIDE, readonly: true }],
+    volumes: [{ source: opts.traceSocketDir, target: TRACE_DIR_INSIDE, readonly: true }, ...toolVolumes()],
   }));
 }
 

@@ -17,6 +17,7 @@ const BASE_PACKAGES = [
   'procps',
   'psmisc',
   'util-linux',
+  'e2fsprogs', // chattr: the sandbox tools are made immutable
   'fonts-dejavu-core',
   'ca-certificates',
 ];

@@ -1,6 +1,6 @@
 export { execInvocation, sandboxInvocation, type ExecSpec, type SandboxSpec, type Invocation, type Volume } from './sandbox.js';
 export { UidRangeAllocator, type UidRange } from './userns.js';
-export { labImageDir, initHelperPath } from './paths.js';
+export { labImageDir, initHelperPath, toolsDir, TOOLS_DIR_INSIDE } from './paths.js';
 export * from './cgroups/index.js';
 export { StateStore, defaultStateDir, type Container, type ContainerState, type Status } from './state.js';
 export { ImageStore, type Image } from './images/store.js';

@@ -18,3 +18,11 @@ export function initHelperPath(): string {
   }
   return path;
 }
+
+/** Where a learner's sandbox sees the tools below, read-only: the byhand CLI, node and busybox. */
+export const TOOLS_DIR_INSIDE = '/opt/byhand';
+
+/** The tools the set-up makes for learner sandboxes (scripts/lib/tools.mjs). */
+export function toolsDir(stateDir: string): string {
+  return process.env.BYHAND_TOOLS_DIR || join(stateDir, 'tools');
+}

@@ -5,6 +5,8 @@
  *   <state>/images/<name>/image.json   {name, created, rootfs?, config{cmd, env, workdir}}
  *
  * `byhand import TAR|DIR NAME` fills it; `run NAME` uses the layer as the overlay's lower dir.
+ * BYHAND_IMAGES_PATH (directories separated by ":") adds read-only stores laid out the same way,
+ * searched after this one: inside a learner's sandbox, /opt/byhand/images ships `busybox`.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,21 +34,35 @@ export const DEFAULT_IMAGE_CONFIG: ImageConfig = {
   workdir: '/',
 };
 
+/** The read-only image directories named by BYHAND_IMAGES_PATH. */
+export function extraImageDirs(): string[] {
+  return (process.env.BYHAND_IMAGES_PATH ?? '').split(':').filter((dir) => dir !== '');
+}
+
+function readImage(dir: string, name: string): Image | null {
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, name, 'image.json'), 'utf8')) as Partial<Image>;
+    const rootfs = meta.rootfs ?? join(dir, name, 'rootfs');
+    return { name, created: meta.created ?? '', rootfs, config: { ...DEFAULT_IMAGE_CONFIG, ...meta.config } };
+  } catch {
+    return null;
+  }
+}
+
 export class ImageStore {
   readonly dir: string;
 
-  constructor(stateDir: string) {
+  constructor(stateDir: string, readonly extraDirs: string[] = extraImageDirs()) {
     this.dir = join(stateDir, 'images');
   }
 
+  /** An image of this store, else the first of that name in the read-only ones. */
   get(name: string): Image | null {
-    try {
-      const meta = JSON.parse(readFileSync(join(this.dir, name, 'image.json'), 'utf8')) as Partial<Image>;
-      const rootfs = meta.rootfs ?? join(this.dir, name, 'rootfs');
-      return { name, created: meta.created ?? '', rootfs, config: { ...DEFAULT_IMAGE_CONFIG, ...meta.config } };
-    } catch {
-      return null;
+    for (const dir of [this.dir, ...this.extraDirs]) {
+      const image = readImage(dir, name);
+      if (image) return image;
     }
+    return null;
   }
 
   require(name: string): Image {
@@ -57,8 +73,8 @@ export class ImageStore {
   }
 
   list(): Image[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir).map((name) => this.get(name)).filter((i): i is Image => i !== null)
+    const names = new Set([this.dir, ...this.extraDirs].filter((dir) => existsSync(dir)).flatMap((dir) => readdirSync(dir)));
+    return [...names].map((name) => this.get(name)).filter((i): i is Image => i !== null)
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -94,6 +110,9 @@ export class ImageStore {
     const dir = join(this.dir, name);
     if (!IMAGE_NAME.test(name) || !existsSync(join(dir, 'image.json'))) {
       if (missingOk) return;
+      if (IMAGE_NAME.test(name) && this.get(name)) {
+        throw new Error(`image ${name} comes from the read-only BYHAND_IMAGES_PATH (${this.extraDirs.join(':')}) and cannot be removed`);
+      }
       throw new Error(`unknown image ${name}: see byhand images`);
     }
     const meta = JSON.parse(readFileSync(join(dir, 'image.json'), 'utf8')) as { rootfs?: string };

@@ -33,13 +33,17 @@ export function hasLimits(limits: ResourceLimits): boolean {
  * read-only or undelegated tree) a container without limits runs without one; with limits it
  * is an error that says why.
  */
-export async function createContainerCgroup(name: string, limits: ResourceLimits, onTrace?: (e: TraceEvent) => void): Promise<{ cgroup: Cgroup; layout: CgroupLayout } | null> {
+export async function createContainerCgroup(name: string, limits: ResourceLimits, onTrace?: (e: TraceEvent) => void,
+  onNote?: (note: string) => void): Promise<{ cgroup: Cgroup; layout: CgroupLayout } | null> {
   try {
     const layout = detectCgroups();
     const cgroup = await createCgroup(name, limits, { layout, onTrace });
     return { cgroup, layout };
   } catch (err) {
-    if (err instanceof CgroupsUnavailableError && !hasLimits(limits)) return null;
+    if (err instanceof CgroupsUnavailableError && !hasLimits(limits)) {
+      onNote?.(`${err.message}; the container runs without a cgroup, so without resource limits`);
+      return null;
+    }
     throw err;
   }
 }

@@ -74,7 +74,8 @@ async function prepare(store: StateStore, c: Container, trace: ((e: TraceEvent) 
     mkdirSync(files.work, { recursive: true });
     const joins = joinsOf(store, c);
     const helper = initHelperPath();
-    const made = await createContainerCgroup(containerCgroupName(store.root, c.state.id), c.config.limits, trace);
+    const made = await createContainerCgroup(containerCgroupName(store.root, c.state.id), c.config.limits, trace,
+      (note) => onError(`note: ${note}`));
     for (const note of made?.cgroup.notes ?? []) onError(`note: ${note}`);
     return { program, helper, joins, cgroup: made?.cgroup ?? null, layout: made?.layout ?? null };
   } catch (err) {
