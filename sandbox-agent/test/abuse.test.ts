@@ -58,7 +58,7 @@ test('ps shows only the sandbox\'s processes, none of the host\'s or a neighbour
 });
 
 test('no route out: no default route, 169.254.169.254 and outside addresses are unreachable', async () => {
-  const out = await inSandbox('ip route; ip route get 169.254.169.254; ip route get 1.1.1.1; ip -6 route get 2001:db8::1');
+  const out = await inSandbox('ip route; ip route get 169.254.169.254; ip route get 198.51.100.7; ip -6 route get 2001:db8::1');
   assert.doesNotMatch(out, /default/);
   assert.equal(out.match(/Network is unreachable/g)?.length, 3, `every route lookup fails:\n${out}`);
   const links = await inSandbox('ip -o link');
