@@ -43,14 +43,17 @@ export async function startAgent(extraEnv: Record<string, string> = {}): Promise
       BYHAND_AGENT_SECRET: secret,
       BYHAND_MAX_SESSIONS: '1000',
       BYHAND_MAX_SESSIONS_PER_CLIENT: '1000',
+      BYHAND_SESSION_RATE: '100000', // every benchmark client is 127.0.0.1
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  // A benchmark that fails half-way must not leave its agent (and sandboxes) running.
+  process.once('exit', () => child.kill('SIGTERM'));
   const deadline = Date.now() + 20_000;
-  while (!out.includes(' listening ')) {
+  while (!/"event":"listening"| listening /.test(out)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the agent did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,7 +1,7 @@
 /** `npm run bench`: every benchmark in turn, then the tables into bench/RESULTS.md. */
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { benchContainerStart } from './container-start.ts';
 import { benchDensity } from './density.ts';
 import { benchSandboxReady } from './sandbox-ready.ts';
@@ -25,5 +25,13 @@ const text = [
   ...sections,
 ].join('\n');
 writeFileSync(new URL('RESULTS.md', import.meta.url), text);
-console.log('wrote bench/RESULTS.md');
+// The README shows the latest tables, between two markers.
+const readmeUrl = new URL('../README.md', import.meta.url);
+const readme = readFileSync(readmeUrl, 'utf8');
+const [start, end] = ['<!-- bench:start -->', '<!-- bench:end -->'];
+if (readme.includes(start) && readme.includes(end)) {
+  const body = text.replace(/^# Benchmark results\n\n/, '').replace(/^### /gm, '#### ');
+  writeFileSync(readmeUrl, `${readme.slice(0, readme.indexOf(start) + start.length)}\n${body}\n${readme.slice(readme.indexOf(end))}`);
+}
+console.log('wrote bench/RESULTS.md and the benchmark section of README.md');
 process.exit(0);
