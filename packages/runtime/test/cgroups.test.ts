@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Cgroup, type CgroupTraceEvent, createCgroup, detectCgroups, findCgroups, removeStale } from '../src/cgroups/index.js';
+import { waitFor } from './helpers.js';
 
 const MiB = 2 ** 20;
 const BUSYBOX = '/bin/busybox';
@@ -38,13 +39,6 @@ async function make(suffix: string, limits: Parameters<typeof createCgroup>[1], 
   return cg;
 }
 
-function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  return new Promise((resolve) => {
-    const tick = () => (cond() ? resolve(true) : Date.now() > end ? resolve(false) : setTimeout(tick, 20));
-    tick();
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

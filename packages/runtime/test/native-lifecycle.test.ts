@@ -67,7 +67,9 @@ describe('--wait-fifo with --detach', () => {
     assert.equal(r.code, 0);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     try {
-      assert.equal(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), 'sleep\x0030\x00', 'the pid is the command (sh exec\'d sleep)');
+      // The helper returns once sh runs; sh then execs sleep in the same process, a moment later.
+      const cmdline = () => readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      assert.ok(await waitFor(() => cmdline() === 'sleep\x0030\x00', 5000), `the pid is the command (sh exec'd sleep), not a wrapper: ${JSON.stringify(cmdline())}`);
       assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^NSpid:\s+\d+\s+1$/m, 'and it is pid 1 inside');
     } finally {
       await kill(pid);

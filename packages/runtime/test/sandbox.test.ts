@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandboxInvocation } from '../src/index.js';
-import { listDir, makeBusyboxRootfs, requireRoot, runInSandbox, spec } from './helpers.js';
+import { listDir, makeBusyboxRootfs, requireRoot, runInSandbox, spec, waitFor } from './helpers.js';
 
 let rootfs: string;
 before(() => {
@@ -14,13 +14,6 @@ before(() => {
 });
 after(() => rmSync(rootfs, { recursive: true, force: true }));
 
-function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  return new Promise((resolve) => {
-    const tick = () => (cond() ? resolve(true) : Date.now() > end ? resolve(false) : setTimeout(tick, 20));
-    tick();
-  });
-}
 
 describe('a sandbox', () => {
   it('is root inside, its own hostname, and pid 1 is the runtime init', async () => {
