@@ -11,6 +11,23 @@ export function formatLine(event: string, fields: LogFields = {}, now = new Date
   return JSON.stringify({ time: now.toISOString(), event, ...fields });
 }
 
+let stdoutClosed = false;
+let watching = false;
+
+/**
+ * When whoever reads the logs goes away (EPIPE), the logs stop and the agent does not: a
+ * classroom's sandboxes must outlive a closed terminal or a crashed log shipper.
+ */
+function watchStdout(): void {
+  if (watching) return;
+  watching = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+  });
+}
+
 export const stdoutLogger: Logger = (event, fields) => {
-  process.stdout.write(formatLine(event, fields) + '\n');
+  watchStdout();
+  if (!stdoutClosed) process.stdout.write(formatLine(event, fields) + '\n');
 };

@@ -193,6 +193,28 @@ test(`SIGKILL of the agent with ${CRASH_SESSIONS} live sessions, then a restart:
   }
 });
 
+test('keeps serving when its log reader goes away (EPIPE on stdout)', async () => {
+  const port = await freePort();
+  const secret = 'epipe-test-secret';
+  const agent = startMain({
+    BYHAND_AGENT_PORT: String(port), BYHAND_AGENT_HOST: '127.0.0.1', BYHAND_AGENT_SECRET: secret, BYHAND_LAB_IMAGE: LAB_IMAGE,
+  });
+  try {
+    await waitUntil('the agent to listen', () => logged(agent.out(), 'listening').length > 0);
+    agent.child.stdout!.destroy();
+    const { id, term } = await startSession(port, secret); // logs "session created" into the closed pipe
+    term.type('echo still""here\n');
+    await term.waitForOutput('stillhere');
+    await term.close();
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.deepEqual(await health.json(), { ok: true, sessions: 1 }, `session ${id} is served; stderr: ${agent.err()}`);
+    agent.child.kill('SIGTERM');
+    assert.equal(await exitOf(agent.child), 0, `it stops cleanly; stderr: ${agent.err()}`);
+  } finally {
+    if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
+  }
+});
+
 test('a bad setting stops the agent at once with a message naming it', async () => {
   const agent = startMain({ BYHAND_AGENT_SECRET: 'x', BYHAND_MAX_SESSIONS: 'lots' });
   assert.equal(await exitOf(agent.child), 1);
