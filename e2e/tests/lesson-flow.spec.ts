@@ -38,7 +38,7 @@ test('course map → lesson → run → check passes → reload keeps the pass a
   expect((await run(page, 'ipcs -q | grep -c ^0x')).at(-1)).toBe('1');
 
   await page.goto('/');
-  await expect(card.getByTestId('lesson-progress')).toHaveText(/1 of 3 checks/);
+  await expect(card.getByTestId('lesson-progress')).toHaveText(/1 of 5 checks/);
 });
 
 test('a quiz tells a wrong answer from the right one', async ({ page }) => {

@@ -104,7 +104,7 @@ describe('the course in content/lessons', () => {
     const lesson = await readLesson('02-namespaces');
     assert.ok(lesson, 'content/lessons/02-namespaces/index.mdx should exist');
     assert.equal(lesson.meta.order, 2);
-    assert.deepEqual(lesson.meta.checks, ['uts-island', 'pid-one', 'ipc-queue']);
+    assert.deepEqual(lesson.meta.checks, ['uts-island', 'pid-one', 'private-mount', 'ipc-queue', 'all-at-once']);
     assert.deepEqual(lesson.meta.terminals, ['shell', 'second shell']);
     const Content = mdxComponent((await compileLesson(lesson)).code);
     const html = renderToStaticMarkup(createElement(Content, { components: mdxComponents }));

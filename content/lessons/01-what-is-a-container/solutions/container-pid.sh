@@ -1,0 +1,2 @@
+#!/bin/sh
+pgrep -nx sleep > /root/container-pid

@@ -1,0 +1,2 @@
+#!/bin/sh
+byhand run -d --name first busybox sleep 3600

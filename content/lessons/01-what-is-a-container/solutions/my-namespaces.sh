@@ -1,0 +1,2 @@
+#!/bin/sh
+ls -l /proc/$$/ns > /root/my-namespaces

@@ -1,0 +1,2 @@
+#!/bin/sh
+byhand run --rm busybox uname -r | tee /root/container-kernel

@@ -1,0 +1,2 @@
+#!/bin/sh
+mount -t proc proc /root/box/proc

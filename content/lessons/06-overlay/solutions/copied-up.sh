@@ -1,0 +1,2 @@
+#!/bin/sh
+echo 'changed by the container' >> /overlay/merged/app/config.txt

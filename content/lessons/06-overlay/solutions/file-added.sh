@@ -1,0 +1,2 @@
+#!/bin/sh
+echo 'written by the container' > /overlay/merged/app/new.txt

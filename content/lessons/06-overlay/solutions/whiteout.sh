@@ -1,0 +1,2 @@
+#!/bin/sh
+rm /overlay/merged/app/old.txt

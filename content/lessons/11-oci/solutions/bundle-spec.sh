@@ -1,0 +1,2 @@
+#!/bin/sh
+cd /root/bundle && byhand oci spec

@@ -1,0 +1,2 @@
+#!/bin/sh
+byhand oci create --bundle /root/bundle demo && byhand oci state demo

@@ -1,0 +1,2 @@
+#!/bin/sh
+byhand oci start demo && byhand oci state demo
