@@ -1,5 +1,5 @@
 /**
- * Container start: `byhand run --rm busybox true` beside `crun run` and `runc run` of an
+ * Container start: `byhand run --rm --network none busybox true` beside `crun run` and `runc run` of an
  * equivalent bundle (Debian's crun and runc, installed here when missing), and the runtime's
  * helper spawned from a warm Node process, as the agent does it.
  */
@@ -27,7 +27,7 @@ function ownCgroup(): string {
   return paths.reduce((a, b) => (b.length > a.length ? b : a), '/');
 }
 
-/** An OCI bundle equivalent to `byhand run --rm busybox true`. */
+/** An OCI bundle equivalent to `byhand run --rm --network none busybox true`. */
 function makeBundle(): void {
   rmSync(bundle, { recursive: true, force: true });
   mkdirSync(bundle, { recursive: true });
@@ -71,8 +71,8 @@ export async function benchContainerStart(): Promise<string> {
   const hybrid = existsSync('/sys/fs/cgroup/unified');
   const rows = [
     ['runc run (reference)', timeRuns('runc', (i) => must('runc', ['run', '-b', bundle, `bench-runc-${i + 1}`]))],
-    ['byhand run --rm (bundled CLI, node)', timeRuns('byhand bundle', () => must(process.execPath, [cliBundle, '--state', benchState, 'run', '--rm', 'busybox', 'true']))],
-    ['byhand run --rm (repo shim, node + tsx)', timeRuns('byhand shim', () => must(cliShim, ['--state', benchState, 'run', '--rm', 'busybox', 'true']))],
+    ['byhand run --rm (bundled CLI, node)', timeRuns('byhand bundle', () => must(process.execPath, [cliBundle, '--state', benchState, 'run', '--rm', '--network', 'none', 'busybox', 'true']))],
+    ['byhand run --rm (repo shim, node + tsx)', timeRuns('byhand shim', () => must(cliShim, ['--state', benchState, 'run', '--rm', '--network', 'none', 'busybox', 'true']))],
     ['runtime helper from a warm process (the agent path)', timeRuns('helper', () => must(helper, ['--rootfs', busybox, '--no-userns',
       '--upper-size', '16m', '--namespaces', 'mnt,pid,uts,ipc,net', '--hostname', 'bench', '--', '/bin/true']))],
   ] as const;

@@ -8,6 +8,7 @@
         "native/config.c",
         "native/errors.c",
         "native/trace.c",
+        "native/step.c",
         "native/sync.c",
         "native/namespaces.c",
         "native/userns.c",

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentMessage } from '@byhand/protocol';
+import type { Invocation } from '@byhand/runtime';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { execIn, HELPER_ENV } from './sandbox.js';
@@ -77,7 +78,14 @@ function killTree(pid: number | undefined): void {
  */
 export function runCheck(initPid: number, cgroupProcs: string[], script: string, timeoutMs = CHECK_TIMEOUT_MS): Promise<CheckResult> {
   return new Promise((resolve) => {
-    const { file, args } = execIn(initPid, cgroupProcs, ['/bin/bash', '-s']);
+    let invocation: Invocation;
+    try {
+      invocation = execIn(initPid, cgroupProcs, ['/bin/bash', '-s']);
+    } catch (err) {
+      resolve({ ok: false, message: `the check could not start: ${(err as Error).message}` });
+      return;
+    }
+    const { file, args } = invocation;
     const child = spawn(file, args, {
       env: HELPER_ENV,
       stdio: ['pipe', 'pipe', 'pipe'],

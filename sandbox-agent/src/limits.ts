@@ -3,7 +3,7 @@
  * bomb or a spinning loop stays inside its own sandbox.
  */
 import { createHash } from 'node:crypto';
-import { createCgroup, removeStale, type Cgroup, type Limits } from '@byhand/runtime';
+import { createCgroup, delegateCgroup, findCgroups, removeStale, thawChildren, type Cgroup, type Limits, type UidRange } from '@byhand/runtime';
 import type { Logger } from './log.js';
 
 /**
@@ -28,16 +28,28 @@ function runtimeLimits(limits: SessionLimits): Limits {
   return { memory: limits.memory, memorySwap: limits.memory, pidsLimit: limits.pids, cpus: limits.cpus };
 }
 
-/** Makes the session's cgroup; the sandbox's helper moves the sandbox into it before it runs anything. */
-export async function createSessionCgroup(prefix: string, id: string, limits: SessionLimits, log: Logger): Promise<Cgroup> {
+/**
+ * Makes the session's cgroup and delegates it to the sandbox's root (`owner.base`), so lesson 05
+ * can make child cgroups below the session's limits; the sandbox's helper moves the sandbox into
+ * it before it runs anything.
+ */
+export async function createSessionCgroup(prefix: string, id: string, limits: SessionLimits, owner: UidRange, log: Logger): Promise<Cgroup> {
   const cgroup = await createCgroup(`${prefix}${id}`, runtimeLimits(limits));
   for (const note of cgroup.notes) log('limit not applied', { id, note });
+  try {
+    delegateCgroup(cgroup, { uid: owner.base, gid: owner.base });
+  } catch (err) {
+    await removeSessionCgroup(cgroup, log);
+    throw err;
+  }
   return cgroup;
 }
 
 /** Kills whatever is left in the cgroup and removes it; logs instead of throwing. */
 export async function removeSessionCgroup(cgroup: Cgroup, log: Logger): Promise<void> {
   try {
+    // The learner's own child cgroups go too: thawed first, so that the kill reaches what they froze.
+    thawChildren(cgroup);
     await cgroup.kill();
     await cgroup.remove();
   } catch (err) {
@@ -47,6 +59,7 @@ export async function removeSessionCgroup(cgroup: Cgroup, log: Logger): Promise<
 
 /** On start: remove the session cgroups a crashed agent left behind (and anything still in them). */
 export async function removeLeftoverCgroups(prefix: string, log: Logger): Promise<void> {
+  for (const cgroup of findCgroups(prefix)) thawChildren(cgroup);
   const removed = await removeStale({ prefix });
   if (removed.length) log('removed leftover cgroups', { count: removed.length, names: removed.join(',') });
 }

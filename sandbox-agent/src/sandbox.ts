@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { spawn, type IPty } from 'node-pty';
 import { stateDir } from '@byhand/protocol/config';
 import {
-  execInvocation, sandboxInvocation, toolsDir, TOOLS_DIR_INSIDE, type Invocation, type UidRange, type Volume,
+  execInvocation, joinTarget, sandboxInvocation, toolsDir, TOOLS_DIR_INSIDE, type Invocation, type UidRange, type Volume,
 } from '@byhand/runtime';
 import { Terminal } from './terminal.js';
 import { TRACE_DIR_INSIDE, TRACE_SOCKET_INSIDE } from './trace.js';
@@ -76,9 +76,13 @@ export function spawnSandbox(opts: SandboxOptions): IPty {
   }));
 }
 
-/** The helper's exec mode: `command` inside the sandbox whose pid 1 is `initPid`, in its cgroup. */
+/**
+ * The helper's exec mode: `command` inside the sandbox whose pid 1 is `initPid`, in its cgroup
+ * (`cgroupProcs`: the session's), or on cgroup v2 in the part of it where pid 1 is now, since the
+ * learner may have moved pid 1 down and made the session's own cgroup an inner node (lesson 05).
+ */
 export function execIn(initPid: number, cgroupProcs: string[], command: string[]): Invocation {
-  return execInvocation({ target: initPid, command, env: SHELL_ENV, cgroupProcs });
+  return execInvocation({ target: initPid, command, env: SHELL_ENV, cgroupProcs: joinTarget(cgroupProcs, initPid) });
 }
 
 /** Terminal 2: a login shell joined to the sandbox whose pid 1 is `initPid`. */

@@ -56,8 +56,6 @@ export type Claim = { ok: true; session: Session } | { ok: false; reason: 'unkno
 
 interface Entry {
   session: Session;
-  /** Resolves once the sandbox is gone and its cgroup removed. */
-  gone: Promise<void>;
   tokens: SessionTokens;
   everAttached: boolean;
   timers: NodeJS.Timeout[];
@@ -69,6 +67,8 @@ export class SessionTable {
   private readonly uids = new UidRangeAllocator();
   /** Clients whose sessions are being created right now: they count against the caps too. */
   private readonly starting: string[] = [];
+  /** Every ended or running session's clean-up, until it is done: a DELETE just before shutdown must still finish. */
+  private readonly cleanups = new Set<Promise<void>>();
   private created = 0;
 
   constructor(private readonly opts: SessionTableOptions) {}
@@ -101,7 +101,7 @@ export class SessionTable {
     const ids = this.allocateIds();
     let cgroup: Cgroup;
     try {
-      cgroup = await createSessionCgroup(this.opts.cgroupPrefix, id, this.opts.limits, this.opts.log);
+      cgroup = await createSessionCgroup(this.opts.cgroupPrefix, id, this.opts.limits, ids, this.opts.log);
     } catch (err) {
       this.uids.release(ids);
       throw new SandboxStartError(
@@ -152,9 +152,11 @@ export class SessionTable {
       await removeSessionCgroup(cgroup, this.opts.log);
       this.uids.release(ids);
     });
+    this.cleanups.add(gone);
+    const done = () => this.cleanups.delete(gone);
+    gone.then(done, done);
     const entry: Entry = {
       session,
-      gone,
       tokens: new SessionTokens(this.opts.tokenTtlMs),
       everAttached: false,
       timers: [
@@ -207,7 +209,7 @@ export class SessionTable {
     for (const e of entries) this.end(e.session.id);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.all(entries.map((e) => e.gone)), timeout]);
+    await Promise.race([Promise.allSettled([...this.cleanups]), timeout]);
     clearTimeout(timer);
   }
 

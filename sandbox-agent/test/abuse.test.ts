@@ -4,10 +4,13 @@
  * Egress is judged by routes (`ip route get`): no test sends a packet off this machine.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { detectCgroups } from '@byhand/runtime';
 import { after, afterEach, before, test } from 'node:test';
 import { alive, createSession, deleteSession, LAB_IMAGE, processTree, requireSandboxes, sleep, TEST_CGROUP_PREFIX, waitUntil, startAgent, TermClient, ttyUrl, type TestAgent } from './helpers.js';
+import { cgroupShell } from './learner-cgroups.js';
 
 let t: TestAgent;
 const LIMITS = { memory: 256 * 1024 * 1024, pids: 64, cpus: 0.5 };
@@ -219,5 +222,94 @@ test('the sandbox cannot leave its cgroup or raise its limits', async () => {
     // On a cgroup v2 host there is one line ("0::/..."), with every controller in it.
     const own = line ?? cgroups.split('\n').find((l) => l.startsWith('0::'))!;
     assert.ok(own.includes(`${TEST_CGROUP_PREFIX}${id}`), `the shell left its ${controller} cgroup: ${own}`);
+  }
+});
+
+// Lesson 05 hands each sandbox its own session cgroup (delegation): below it the learner may do
+// anything, and nothing done there may lift the session's limits or reach above it.
+const learnerCgroups = () => cgroupShell(detectCgroups().mode === 'v2');
+
+/** The session's cgroup directories on the host: one per v1 tree, or the one v2 directory. */
+function sessionDirs(id: string): string[] {
+  return t.agent.sessions.get(id)!.cgroupProcs.map((file) => dirname(file));
+}
+
+function hostLimit(id: string, v1File: string, v2File: string): string {
+  for (const dir of sessionDirs(id)) {
+    for (const file of [v1File, v2File]) if (existsSync(join(dir, file))) return readFileSync(join(dir, file), 'utf8').trim();
+  }
+  throw new Error(`no ${v1File} or ${v2File} in the session's cgroup ${sessionDirs(id).join(', ')}`);
+}
+
+test('the delegated cgroup: the learner cannot raise the session\'s own memory, pids or CPU limit', async () => {
+  const cg = learnerCgroups();
+  const { id, client } = await openWithId();
+  await inSandbox(cg.mount, 15_000, client);
+  const out = await inSandbox([
+    `echo 4294967296 > ${cg.memoryLimitFile} && echo memory-raised`,
+    `echo max > ${cg.pidsMaxFile} && echo pids-raised`,
+    `echo ${cg.cpuQuota.none} > ${cg.cpuQuota.file} && echo cpu-raised`,
+    'echo tried',
+  ].join('; '), 15_000, client);
+  assert.match(out, /tried/);
+  assert.doesNotMatch(out, /-raised/, `a session limit was raised from inside:\n${out}`);
+  assert.equal((out.match(/Permission denied|Operation not permitted/g) ?? []).length, 3, out);
+  assert.equal(hostLimit(id, 'memory.limit_in_bytes', 'memory.max'), String(LIMITS.memory));
+  assert.equal(hostLimit(id, 'pids.max', 'pids.max'), String(LIMITS.pids));
+});
+
+test('the delegated cgroup: a child with limits above the session\'s does not let a process pass the session\'s', async () => {
+  const cg = learnerCgroups();
+  const client = await open();
+  await inSandbox(cg.mount, 15_000, client);
+  await inSandbox([
+    cg.mkdir('big', 'memory'), cg.limitMemory('big', '4G'),
+    `mkdir -p ${cg.dir('big', 'pids')}`, `echo 1000 > ${cg.dir('big', 'pids')}/pids.max`,
+  ].join(' && '), 15_000, client);
+  const enter = `echo $$ > ${cg.procs('big', 'memory')} && echo $$ > ${cg.procs('big', 'pids')}`;
+  const memory = await inSandbox(`sh -c '${enter} && exec perl -e "\\$x = q(x) x (1024 * 1024 * 1024); print qq(sur) . qq(vived\\n)"'; echo exit=$?`, 30_000, client);
+  assert.doesNotMatch(memory, /survived/);
+  assert.match(memory, /exit=137/, `a 1 GiB allocation in a child limited to 4G was not OOM-killed by the session's ${LIMITS.memory} bytes:\n${memory}`);
+  const forks = await inSandbox(`sh -c '${enter} && exec perl -e "my @k; for (1..200) { my \\$p = fork; last unless defined \\$p; if (!\\$p) { sleep 30; exit } push @k, \\$p } print qq(forked=) . scalar(@k) . qq(\\n); kill 9, @k"'`, 30_000, client);
+  const forked = Number(/forked=(\d+)/.exec(forks)?.[1]);
+  assert.ok(forked > 10 && forked < LIMITS.pids, `forked ${forked} processes in a child with pids.max 1000, session limit ${LIMITS.pids}:\n${forks}`);
+});
+
+test('the delegated cgroup is the sandbox\'s top: the parent is out of sight inside and refuses the sandbox\'s uid outside', async () => {
+  const cg = learnerCgroups();
+  const { id, client } = await openWithId();
+  await inSandbox(cg.mount, 15_000, client);
+  // The top of the tree the learner mounts carries the session's own limit: nothing above is visible.
+  assert.match(await inSandbox(`cat ${cg.memoryLimitFile}`, 15_000, client), new RegExp(`^${LIMITS.memory}\\s*$`, 'm'));
+  const shell = processTree(t.agent.sessions.get(id)!.pid).at(-1)!;
+  const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${shell}/status`, 'utf8'))![1]);
+  for (const dir of sessionDirs(id)) {
+    assert.equal(statSync(dir).uid, uid, `${dir} is delegated to the sandbox's root (uid ${uid})`);
+    // As if the learner had got hold of the parent's file: the kernel still says no to its uid.
+    const parent = join(dirname(dir), 'cgroup.procs');
+    const r = spawnSync('/bin/sh', ['-c', `echo $$ > ${parent}`], { uid, gid: uid, encoding: 'utf8' });
+    assert.notEqual(r.status, 0, `uid ${uid} moved a process into ${parent}`);
+    assert.match(r.stderr, /Permission denied/);
+  }
+});
+
+test('no cgroup hierarchy root is handed over: release_agent is out of reach and no new hierarchy can be mounted', async () => {
+  const cg = learnerCgroups();
+  const { id, client } = await openWithId();
+  await inSandbox(cg.mount, 15_000, client);
+  const out = await inSandbox([
+    'echo "release_agents=$(find /sys/fs/cgroup/ -name release_agent | wc -l)"',
+    'mkdir -p /tmp/h',
+    'mount -t cgroup -o none,name=escape cgroup /tmp/h && echo mounted-named',
+    'mount -t cgroup -o rdma cgroup /tmp/h && echo mounted-rdma',
+    'echo tried',
+  ].join('; '), 15_000, client);
+  assert.match(out, /release_agents=0\b/, out);
+  assert.match(out, /tried/);
+  assert.doesNotMatch(out, /mounted-/, `a new cgroup hierarchy (with its own release_agent) was mounted:\n${out}`);
+  for (const dir of sessionDirs(id)) {
+    assert.equal(statSync(dir).dev, statSync(dirname(dir)).dev, `${dir} is the root of a mounted hierarchy`);
+    assert.ok(!existsSync(join(dir, 'release_agent')), `${dir} has a release_agent`);
+    assert.equal(statSync(dirname(dir)).uid, 0, `${dirname(dir)} stays host root's`);
   }
 });

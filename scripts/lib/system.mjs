@@ -18,12 +18,14 @@ const BASE_PACKAGES = [
   'psmisc',
   'util-linux',
   'e2fsprogs', // chattr: the sandbox tools are made immutable
+  'attr', // setfattr/getfattr: overlay opaque-directory xattrs in image layers
   'fonts-dejavu-core',
   'ca-certificates',
 ];
 
-// Only for the tests: the browser for end to end, QEMU for the cgroup v2 VM (infra/vm/).
-const TEST_PACKAGES = ['chromium', 'qemu-system-x86'];
+// Only for the tests: the browser for end to end, QEMU for the cgroup v2 VM (infra/vm/), a
+// registry and the OCI tools the image tests build, push and read images with.
+const TEST_PACKAGES = ['chromium', 'qemu-system-x86', 'docker-registry', 'skopeo', 'umoci'];
 
 /** Debian packages the project needs; the browser and the VM only for the tests. */
 export function wantedPackages({ forTests }) {

@@ -63,6 +63,11 @@ double trace_clock(void);
 void trace_step(double t0, const char *step, const char *syscall, const char *args,
                 const char *command, const char *result);
 void trace_error(const char *message);
+void trace_announce(const char *step, const char *syscall, const char *args, const char *command);
+
+/* step.c: --step-fd, a pause before each step until the stepper says go. */
+void step_open(int fd);
+void step_pause(const char *step, const char *syscall, const char *args, const char *command);
 
 /* config.c */
 void parse_config(int argc, char **argv, struct config *cfg);

@@ -52,13 +52,14 @@ static void list_caps(uint64_t set, char *buf, size_t cap) {
 
 /* The bounding set caps what any later execve can ever gain, setuid binaries included. */
 void drop_bounding_capabilities(uint64_t keep) {
+  char list[1024], command[1100];
+  list_caps(keep, list, sizeof list);
+  snprintf(command, sizeof command, "capsh --caps=%s --", list);
+  step_pause("capabilities", "prctl", "PR_CAPBSET_DROP (all but the kept)", command);
   double t0 = trace_clock();
   for (int i = 0; i <= last_cap(); i++)
     if (!((keep >> i) & 1) && prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0)
       die_errno("prctl(PR_CAPBSET_DROP, cap_%s)", names[i]);
-  char list[1024], command[1100];
-  list_caps(keep, list, sizeof list);
-  snprintf(command, sizeof command, "capsh --caps=%s --", list);
   trace_step(t0, "capabilities", "prctl", "PR_CAPBSET_DROP (all but the kept)", command, list);
 }
 
@@ -67,6 +68,7 @@ void drop_bounding_capabilities(uint64_t keep) {
  * --user already lost them all when it switched (as with Docker, it has only the bounding set).
  */
 void set_capabilities(uint64_t keep) {
+  step_pause("capabilities", "capset", "effective, permitted, inheritable", NULL);
   double t0 = trace_clock();
   struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[2];

@@ -14,6 +14,7 @@ void write_cgroup_procs(const char *const files[], int n, pid_t pid) {
     char text[32], command[600];
     int len = snprintf(text, sizeof text, "%d", (int)pid);
     snprintf(command, sizeof command, "echo %d > %s", (int)pid, files[i]);
+    step_pause("cgroup", "write", files[i], command);
     double t0 = trace_clock();
     int fd = open(files[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0) die_errno("open %s (does the cgroup exist?)", files[i]);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 static void change_dir(const char *dir) {
+  step_pause("chdir", "chdir", dir, NULL);
   double t0 = trace_clock();
   if (chdir(dir) < 0) die_errno("--workdir %s: chdir", dir);
   trace_step(t0, "chdir", "chdir", dir, NULL, "ok");

@@ -25,6 +25,7 @@ static const char usage[] =
     "run and exec options:\n"
     "  --env KEY=VALUE  --user UID[:GID]  --workdir DIR  --no-new-privs  --trace-fd N\n"
     "  --trace-path FILE               the trace into a file or FIFO instead of an fd\n"
+    "  --step-fd N                     run: announce each step on the trace, wait for a byte on N\n"
     "  --cap LIST                      capabilities kept: all, or names (CAP_CHOWN or chown)\n"
     "  --seccomp default|unconfined    the default deny-list is applied unless unconfined\n"
     "exit codes: 125 the helper failed, 126 not executable, 127 not found, else the command's";
@@ -138,6 +139,7 @@ static void parse_option(struct config *cfg, const char *opt, char *val, char **
   else if (strcmp(opt, "--target") == 0) cfg->target = (pid_t)parse_ulong(opt, val);
   else if (strcmp(opt, "--trace-fd") == 0) trace_open((int)parse_ulong(opt, val));
   else if (strcmp(opt, "--trace-path") == 0) trace_open_path(val);
+  else if (strcmp(opt, "--step-fd") == 0) step_open((int)parse_ulong(opt, val));
   else if (strcmp(opt, "--cgroup-procs") == 0) {
     if (cfg->ncgroups == MAX_CGROUPS) die("more than %d --cgroup-procs options", MAX_CGROUPS);
     cfg->cgroup_procs[cfg->ncgroups++] = val;

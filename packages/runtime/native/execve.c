@@ -33,6 +33,7 @@ static void exec_failed(const char *cmd, int err, int sock) {
  */
 void exec_command(char **argv, char **env, int sock) {
   const char *cmd = argv[0];
+  step_pause("execve", "execve", cmd, NULL);
   double t0 = trace_clock();
   trace_step(t0, "execve", "execve", cmd, NULL, "the command replaces the helper");
   if (strchr(cmd, '/')) {

@@ -8,10 +8,11 @@
  *   setns into each --join namespace
  *   clone3 ─────────────────────────────▶    waits for its id maps
  *   write uid_map, gid_map, cgroup.procs
- *                              ── 'm' ──▶    become root inside, unshare the cgroup ns
  *   give up the controlling tty
- *   idmapped mounts of the layers, the       take the tty
- *   upper dir, volumes ─── fds, 'g' ────▶    tmpfs + overlay, /proc /dev /sys /tmp, pivot_root,
+ *   idmapped mounts of the layers, the
+ *   upper dir, volumes
+ *                              ── 'm' ──▶    become root inside, unshare the cgroup ns
+ *                       ─── fds, 'g' ────▶    take the tty; tmpfs + overlay, /proc /dev /sys /tmp, pivot_root,
  *                                            volumes, masked paths, read-only root,
  *                                            hostname, lo up; fork pid 1 (unless --no-init)
  *                                            command: workdir, no_new_privs, seccomp, drop caps,
@@ -29,6 +30,8 @@
  *   exec: --target PID; --detach
  *   both: --env K=V...; --user UID[:GID]; --workdir DIR; --cap all|LIST; --seccomp
  *         default|unconfined (default when absent); --no-new-privs; --trace-fd N
+ *   --step-fd N (run): before each step, announce it on the trace and wait for a byte on N
+ *         (`byhand run --step`; see step.c)
  * Exit codes: 125 the helper failed (message on stderr), 126 the command cannot be executed,
  * 127 it was not found, otherwise the command's code (128+N when killed by signal N).
  */

@@ -59,6 +59,7 @@ int mount_traced(const char *src, const char *target, const char *fstype, unsign
                  const char *data) {
   char command[2048];
   mount_command(command, sizeof command, src, target, fstype, flags, data);
+  step_pause("mount", "mount", target, command);
   double t0 = trace_clock();
   int rc = mount(src, target, fstype, flags, data);
   int err = errno;
@@ -95,6 +96,10 @@ void make_dirs(const char *path, mode_t mode) {
  * every container without a chown. Done by the parent: it needs host privileges.
  */
 int clone_tree(const char *path, int userns_fd, int readonly, int recursive) {
+  char command[1200];
+  snprintf(command, sizeof command, "mount %s%s%s %s TARGET", recursive ? "--rbind" : "--bind",
+           readonly ? " -o ro" : "", userns_fd >= 0 ? " -o X-mount.idmap=<userns>" : "", path);
+  step_pause("mount", "open_tree+mount_setattr", path, command);
   double t0 = trace_clock();
   unsigned flags = OPEN_TREE_CLONE | O_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
   int tree = (int)syscall(SYS_open_tree, AT_FDCWD, path, flags);
@@ -105,19 +110,28 @@ int clone_tree(const char *path, int userns_fd, int readonly, int recursive) {
     attr.attr_set |= MOUNT_ATTR_IDMAP;
     attr.userns_fd = (uint64_t)userns_fd;
   }
-  if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
-              sizeof attr) < 0)
+  unsigned at = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+  const char *result = userns_fd >= 0 ? "idmapped" : "ok";
+  int failed = syscall(SYS_mount_setattr, tree, "", at, &attr, sizeof attr) < 0;
+  /*
+   * Nested in a user namespace (byhand inside a learner's sandbox), only host root may idmap a
+   * host file system. A read-only layer still serves without it: its files keep their owners.
+   */
+  if (failed && errno == EPERM && readonly && userns_fd >= 0) {
+    attr.attr_set &= ~(uint64_t)MOUNT_ATTR_IDMAP;
+    attr.userns_fd = 0;
+    failed = syscall(SYS_mount_setattr, tree, "", at, &attr, sizeof attr) < 0;
+    result = "not idmapped (EPERM: only the file system's owner may idmap it); files keep their owners";
+  }
+  if (failed)
     die_errno("mount_setattr(%s%s) on %s (idmapped mounts need Linux >= 5.12 and an ext4, xfs or "
               "btrfs file system)", readonly ? "RDONLY" : "", userns_fd >= 0 ? " IDMAP" : "", path);
-  char command[1200];
-  snprintf(command, sizeof command, "mount %s%s%s %s TARGET", recursive ? "--rbind" : "--bind",
-           readonly ? " -o ro" : "", userns_fd >= 0 ? " -o X-mount.idmap=<userns>" : "", path);
-  trace_step(t0, "mount", "open_tree+mount_setattr", path, command,
-             userns_fd >= 0 ? "idmapped" : "ok");
+  trace_step(t0, "mount", "open_tree+mount_setattr", path, command, result);
   return tree;
 }
 
 void move_tree(int tree, const char *target) {
+  step_pause("mount", "move_mount", target, NULL);
   double t0 = trace_clock();
   if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     die_errno("move_mount onto %s", target);

@@ -51,6 +51,7 @@ pid_t clone_into_namespaces(unsigned set) {
   memset(&args, 0, sizeof args);
   args.flags = flags;
   args.exit_signal = SIGCHLD;
+  step_pause("clone", "clone3", names, NULL);
   double t0 = trace_clock();
   pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
   if (pid < 0) die_errno("clone3(%s)", names);
@@ -67,6 +68,7 @@ pid_t clone_into_namespaces(unsigned set) {
  * looks like "/" from inside.
  */
 void unshare_cgroup_namespace(void) {
+  step_pause("unshare", "unshare", "CLONE_NEWCGROUP", "unshare --cgroup");
   double t0 = trace_clock();
   if (unshare(CLONE_NEWCGROUP) < 0) die_errno("unshare(CLONE_NEWCGROUP)");
   trace_step(t0, "unshare", "unshare", "CLONE_NEWCGROUP", "unshare --cgroup", "ok");
@@ -93,6 +95,7 @@ void join_namespaces(const char *const paths[NS_COUNT], int fds[NS_COUNT]) {
     char args[600], command[600];
     snprintf(args, sizeof args, "open(\"%s\"), %s", paths[k], kinds[k].flag_name);
     snprintf(command, sizeof command, "nsenter %s=%s", kinds[k].nsenter, paths[k]);
+    step_pause("setns", "setns", args, command);
     double t0 = trace_clock();
     if (setns(fds[k], kinds[k].flag) < 0) die_errno("setns into the %s namespace", kinds[k].name);
     trace_step(t0, "setns", "setns", args, command, "ok");

@@ -7,6 +7,7 @@
 
 /* A new network namespace has only `lo`, and it starts down. */
 void bring_up_loopback(void) {
+  step_pause("loopback", "ioctl", "SIOCSIFFLAGS lo IFF_UP", "ip link set lo up");
   double t0 = trace_clock();
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s < 0) die_errno("socket(AF_INET)");

@@ -79,9 +79,11 @@ void mount_pseudo_filesystems(const char *root) {
  */
 void pivot_into(const char *root) {
   if (chdir(root) < 0) die_errno("chdir %s", root);
+  step_pause("pivot_root", "pivot_root", "\".\", \".\"", "cd ROOT && pivot_root . .");
   double t0 = trace_clock();
   if (syscall(SYS_pivot_root, ".", ".") < 0) die_errno("pivot_root(\".\", \".\") in %s", root);
   trace_step(t0, "pivot_root", "pivot_root", "\".\", \".\"", "cd ROOT && pivot_root . .", root);
+  step_pause("umount", "umount2", "\".\", MNT_DETACH", "umount -l .");
   t0 = trace_clock();
   if (umount2(".", MNT_DETACH) < 0) die_errno("umount2(old root, MNT_DETACH)");
   trace_step(t0, "umount", "umount2", "\".\", MNT_DETACH", "umount -l .", "the host's root is gone");

@@ -128,7 +128,6 @@ int run_container(const struct config *cfg) {
   sigaction(SIGINT, &on_stop, NULL);
   if (HAS_NS(cfg, NS_USER)) write_id_maps(child_pid, cfg->uid_base, cfg->uid_count);
   write_cgroup_procs(cfg->cgroup_procs, cfg->ncgroups, child_pid);
-  sync_send(sv[0], MSG_MAPPED, -1);
   release_controlling_tty();
   if (joined_user < 0) {
     int userns = userns_fd_for(cfg, child_pid);
@@ -137,6 +136,11 @@ int run_container(const struct config *cfg) {
   } else {
     close(joined_user);
   }
+  /*
+   * The child goes on only now, so parent and child never take steps at the same time: the
+   * trace (and --explain) has one order, and --step pauses one process at a time.
+   */
+  sync_send(sv[0], MSG_MAPPED, -1);
   send_handover(sv[0], cfg, &h);
   return wait_until_started(sv[0], child_pid, cfg->pid_file, cfg->detach);
 }

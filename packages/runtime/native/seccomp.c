@@ -65,10 +65,11 @@ void load_seccomp_default(void) {
   }
   deny_personality(ctx, PERSONA_MMAP_PAGE_ZERO);
   deny_personality(ctx, PERSONA_READ_IMPLIES_EXEC);
+  char args[64];
+  snprintf(args, sizeof args, "default profile: %d system calls denied", rules + 1);
+  step_pause("seccomp", "seccomp", "SECCOMP_SET_MODE_FILTER", args);
   int rc = seccomp_load(ctx);
   if (rc < 0) errno = -rc, die_errno("seccomp_load");
   seccomp_release(ctx);
-  char args[64];
-  snprintf(args, sizeof args, "default profile: %d system calls denied", rules + 1);
   trace_step(t0, "seccomp", "seccomp", "SECCOMP_SET_MODE_FILTER", args, "ok");
 }

@@ -49,21 +49,32 @@ static size_t put_field(char *buf, size_t len, size_t cap, const char *key, cons
   return len;
 }
 
-void trace_step(double t0, const char *step, const char *syscall, const char *args,
-                const char *command, const char *result) {
+static void trace_line(double t0, const char *phase, const char *step, const char *syscall,
+                       const char *args, const char *command, const char *result) {
   if (trace_fd < 0) return;
   char buf[4096];
   size_t len = 1;
   buf[0] = '{';
-  len = put_field(buf, len, sizeof buf - 40, "step", step);
-  len = put_field(buf, len, sizeof buf - 40, "syscall", syscall);
-  len = put_field(buf, len, sizeof buf - 40, "args", args);
-  len = put_field(buf, len, sizeof buf - 40, "command", command);
-  len = put_field(buf, len, sizeof buf - 40, "result", result);
-  len += (size_t)snprintf(buf + len, sizeof buf - len, ",\"ms\":%.3f}\n",
-                          t0 > 0 ? trace_clock() - t0 : 0.0);
+  len = put_field(buf, len, sizeof buf - 60, "phase", phase);
+  len = put_field(buf, len, sizeof buf - 60, "step", step);
+  len = put_field(buf, len, sizeof buf - 60, "syscall", syscall);
+  len = put_field(buf, len, sizeof buf - 60, "args", args);
+  len = put_field(buf, len, sizeof buf - 60, "command", command);
+  len = put_field(buf, len, sizeof buf - 60, "result", result);
+  if (phase) len += (size_t)snprintf(buf + len, sizeof buf - len, ",\"pid\":%d}\n", (int)getpid());
+  else len += (size_t)snprintf(buf + len, sizeof buf - len, ",\"ms\":%.3f}\n", t0 > 0 ? trace_clock() - t0 : 0.0);
   /* A failed trace write must not stop the container: the trace is only narration. */
   if (write(trace_fd, buf, len) < 0) trace_fd = -1;
+}
+
+void trace_step(double t0, const char *step, const char *syscall, const char *args,
+                const char *command, const char *result) {
+  trace_line(t0, NULL, step, syscall, args, command, result);
+}
+
+/* For --step: the step about to run ("phase":"next"), from the process that will run it. */
+void trace_announce(const char *step, const char *syscall, const char *args, const char *command) {
+  trace_line(0, "next", step, syscall, args, command, NULL);
 }
 
 void trace_error(const char *message) { trace_step(0, "error", NULL, NULL, NULL, message); }

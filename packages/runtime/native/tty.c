@@ -26,6 +26,7 @@ void release_controlling_tty(void) {
 void take_controlling_tty(void) {
   if (setsid() < 0) die_errno("setsid");
   if (!isatty(STDIN_FILENO)) return;
+  step_pause("tty", "ioctl", "TIOCSCTTY", NULL);
   double t0 = trace_clock();
   if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0) {
     if (errno != EPERM) die_errno("ioctl(TIOCSCTTY)");

@@ -8,6 +8,7 @@
 static void write_file(const char *path, const char *text) {
   char command[160];
   snprintf(command, sizeof command, "echo '%.*s' > %s", (int)strcspn(text, "\n"), text, path);
+  step_pause(strstr(path, "uid_map") ? "uid_map" : "gid_map", "write", path, command);
   double t0 = trace_clock();
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) die_errno("open %s", path);
@@ -32,6 +33,7 @@ void write_id_maps(pid_t child, unsigned long base, unsigned long count) {
 
 /* Until now we ran as host root, which is unmapped (nobody) here; switch to the mapped root. */
 void become_root_inside(void) {
+  step_pause("become-root", "setresuid", "0, 0, 0", NULL);
   double t0 = trace_clock();
   if (setresgid(0, 0, 0) < 0) die_errno("setresgid(0, 0, 0) inside the user namespace");
   if (setgroups(0, NULL) < 0) die_errno("setgroups(0, NULL)");

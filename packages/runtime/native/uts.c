@@ -5,9 +5,10 @@
 
 /* Our own UTS namespace: this name is seen only inside the sandbox. */
 void set_hostname(const char *name) {
-  double t0 = trace_clock();
-  if (sethostname(name, strlen(name)) < 0) die_errno("sethostname(%s)", name);
   char command[128];
   snprintf(command, sizeof command, "hostname %s", name);
+  step_pause("hostname", "sethostname", name, command);
+  double t0 = trace_clock();
+  if (sethostname(name, strlen(name)) < 0) die_errno("sethostname(%s)", name);
   trace_step(t0, "hostname", "sethostname", name, command, "ok");
 }

@@ -21,7 +21,15 @@ export interface ResourceLimits {
 
 export type UsernsMode = { kind: 'host' } | { kind: 'auto'; base: number; count: number };
 
-export type NetworkMode = { kind: 'none' } | { kind: 'host' } | { kind: 'container'; ref: string };
+export interface PublishedPort {
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** bridge: a network namespace of its own plugged into `network` (see src/network/). */
+export type NetworkMode = { kind: 'none' } | { kind: 'host' } | { kind: 'container'; ref: string }
+  | { kind: 'bridge'; network: string; ip?: string; ports: PublishedPort[] };
 
 export interface ContainerConfig {
   /** Image name, or null when run from a rootfs directory. */

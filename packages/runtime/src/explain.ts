@@ -10,6 +10,10 @@ export interface TraceEvent {
   args?: unknown;
   result?: unknown;
   ms?: number;
+  /** "next" on a `--step` announcement: the step is about to run (and has no result yet). */
+  phase?: 'next';
+  /** The pid (in its own pid namespace) of the helper process about to run an announced step. */
+  pid?: number;
 }
 
 function argText(arg: unknown): string {
@@ -29,17 +33,22 @@ function resultText(result: unknown): string {
   return typeof result === 'string' ? result : JSON.stringify(result);
 }
 
+/** What a step does, as the command or system call a learner would type, without its result. */
+export function narrate(event: TraceEvent): string {
+  // The command a learner would type says more than the raw syscall, when there is one.
+  if (event.syscall && !event.command) return `${event.syscall}(${argList(event.args).join(', ')})`;
+  return event.command ?? [event.step, ...argList(event.args)].join(' ');
+}
+
 /** One event as one line, e.g. "[  1.2 ms] clone(CLONE_NEWUSER|CLONE_NEWNS) = 4242". */
 export function formatTraceEvent(event: TraceEvent): string {
   const time = `[${(event.ms ?? 0).toFixed(1).padStart(6)} ms]`;
-  // The command a learner would type says more than the raw syscall, when there is one.
   if (event.syscall && !event.command) {
     const result = event.result === undefined ? '' : ` = ${typeof event.result === 'string' ? event.result : JSON.stringify(event.result)}`;
-    return `${time} ${event.syscall}(${argList(event.args).join(', ')})${result}`;
+    return `${time} ${narrate(event)}${result}`;
   }
-  const command = event.command ?? [event.step, ...argList(event.args)].join(' ');
   const result = resultText(event.result);
-  return `${time} ${command}${result ? `   # ${result}` : ''}`;
+  return `${time} ${narrate(event)}${result ? `   # ${result}` : ''}`;
 }
 
 /** Splits a stream of JSON lines into events; a line that is not JSON is shown as it is. */

@@ -7,3 +7,6 @@ export { ImageStore, type Image } from './images/store.js';
 export { formatTraceEvent, type TraceEvent } from './explain.js';
 export { DEFAULT_CAPABILITIES, effectiveCapabilities } from './capabilities.js';
 export type { ContainerConfig } from './config.js';
+export { launch, type LaunchOptions } from './lifecycle/launch.js';
+export { TerminalStepper } from './lifecycle/step-terminal.js';
+export type { StepAnnouncement, StepController, StepDecision } from './lifecycle/step.js';

@@ -25,7 +25,8 @@ export interface Cli {
 export async function makeCli(): Promise<Cli> {
   requireRoot();
   const stateDir = mkdtempSync(join(tmpdir(), 'byhand-state-'));
-  const env = { ...process.env, BYHAND_STATE_DIR: stateDir };
+  // No bridge: these tests must not make byhand0 or NAT rules in the host's network namespace.
+  const env = { ...process.env, BYHAND_STATE_DIR: stateDir, BYHAND_NETWORK: 'none' };
   const spawnCli = (args: string[]) => spawn(BYHAND, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const run = (args: string[], opts: { stdin?: string } = {}) => new Promise<CliResult>((resolve, reject) => {
     const child = spawnCli(args);

@@ -41,8 +41,9 @@ describe('byhand run', () => {
     const size = await cli.run(['run', '-m', 'lots', 'busybox', 'true']);
     assert.equal(size.code, 125);
     assert.match(size.stderr, /-m needs a size like 64m/);
-    const bridge = await cli.run(['run', '--network', 'bridge', 'busybox', 'true']);
-    assert.match(bridge.stderr, /bridge networking comes with issue 6/);
+    const network = await cli.run(['run', '--network', 'nowhere', 'busybox', 'true']);
+    assert.equal(network.code, 125);
+    assert.match(network.stderr, /there is no network nowhere/);
     assert.equal((await cli.run(['ps', '-aq'])).stdout, '', '--rm and failed runs leave no container');
   });
 

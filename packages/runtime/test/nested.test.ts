@@ -62,6 +62,12 @@ describe('byhand inside a learner sandbox', () => {
     assert.match(r.stderr, /note: cgroups are not writable here.*runs without a cgroup/, 'says why it runs without limits');
   });
 
+  it('--userns auto maps a nested container\'s root to ids the sandbox has', async () => {
+    const r = await inLab('byhand run --rm --userns auto busybox cat /proc/self/uid_map');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split(/\s+/).map(Number), [0, 10000, 4096]);
+  });
+
   it('refuses resource limits it cannot apply, with exit code 125', async () => {
     const r = await inLab('byhand run --rm -m 64m busybox true; echo "rc=$?"');
     assert.equal(r.stdout, 'rc=125\n');

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { waitUntil } from '../src/proc.ts';
-import { connect, gc, type NetworkOptions } from '../src/network/index.ts';
+import { connect, gc, stateTag, type NetworkOptions } from '../src/network/index.ts';
 import { requireRoot } from './helpers.ts';
 
 const ns = `byhand-test-${randomBytes(4).toString('hex')}`;
@@ -37,6 +37,7 @@ before(() => {
 after(() => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
   execFileSync('ip', ['netns', 'del', ns]);
+  rmSync(opts.stateDir, { recursive: true, force: true });
 });
 
 test('with iptables, a published port answers on localhost and teardown and gc remove every rule', async () => {
@@ -45,7 +46,7 @@ test('with iptables, a published port answers on localhost and teardown and gc r
   const id = 'ffff0001' + randomBytes(28).toString('hex');
   const conn = await connect({ id, name: 'web', pid }, 'bridge', { ports: [{ hostPort: 18081, containerPort: 80, protocol: 'tcp' }] }, opts);
   assert.match(ruleset(), /-A BYHAND-POSTROUTING -s 172\.30\.0\.0\/16 ! -o byhand0 .*-j MASQUERADE/);
-  assert.match(ruleset(), new RegExp(`--comment "?byhand:${id}"? -j DNAT --to-destination ${conn.address.replace(/\./g, '\\.')}:80`));
+  assert.match(ruleset(), new RegExp(`--comment "?byhand:${stateTag(opts.stateDir)}:${id}"? -j DNAT --to-destination ${conn.address.replace(/\./g, '\\.')}:80`));
 
   const docroot = mkdtempSync(join(tmpdir(), 'byhand-httpd-'));
   writeFileSync(join(docroot, 'index.html'), 'hello via iptables\n');

@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TraceEvent } from '../src/explain.ts';
 import { waitUntil } from '../src/proc.ts';
-import { connect, createNetwork, gc, listNetworks, type Connection, type NetworkOptions } from '../src/network/index.ts';
+import { connect, createNetwork, gc, listNetworks, stateTag, type Connection, type NetworkOptions } from '../src/network/index.ts';
 import { readStore } from '../src/network/ipam.ts';
 import { requireRoot } from './helpers.ts';
 
@@ -69,6 +69,7 @@ before(() => {
 after(() => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
   execFileSync('ip', ['netns', 'del', ns]);
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 const web = { id: 'aaaa0001' + randomBytes(28).toString('hex'), name: 'web', pid: 0 };
@@ -138,7 +139,8 @@ test('every command is a trace event a learner could type', () => {
 test('teardown removes the veth, the rules and the lease, and closes the port', async () => {
   await webConn.teardown();
   assert.ok(!links().includes('vbhaaaa0001'));
-  assert.doesNotMatch(nftRules(), new RegExp(`byhand:${web.id}`));
+  assert.match(nftRules(), new RegExp(`byhand-net:${stateTag(stateDir)}:byhand0`), 'the network keeps its masquerade while client is on it');
+  assert.doesNotMatch(nftRules(), new RegExp(web.id));
   assert.ok(!leases().some((l) => l.containerId === web.id));
   assert.throws(() => fetch('http://127.0.0.1:18080/'));
   assert.ok(links().includes('byhand0'), 'the bridge stays while client is on it');
@@ -183,3 +185,31 @@ test('gc after a crash leaves no veth, rule, lease or bridge behind', async () =
   assert.equal(statSync(clientConn.hostsFile).ino, hostsInode, 'the hosts file is rewritten in place for bind mounts');
   assert.deepEqual((await gc(opts)).leases, [], 'a second gc has nothing to do');
 });
+
+test('two state directories in one netns keep to their own bridges and rules', async () => {
+  const otherOpts: NetworkOptions = { stateDir: mkdtempSync(join(tmpdir(), 'byhand-net-state2-')), netns: ns };
+  const mine = { id: 'eeee0006' + randomBytes(28).toString('hex'), name: 'mine', pid: await startContainer() };
+  const theirs = { id: 'ffff0007' + randomBytes(28).toString('hex'), name: 'theirs', pid: await startContainer() };
+  const a = await connect(mine, 'bridge', { ports: [{ hostPort: 18085, containerPort: 80, protocol: 'tcp' }] }, opts);
+  const b = await connect(theirs, 'bridge', {}, otherOpts);
+  assert.ok(links().includes('byhand0') && links().includes('byhand1'), links().join(' '));
+  assert.match(a.address, /^172\.30\./);
+  assert.match(b.address, /^172\.31\./, 'the second state dir picks a subnet clear of the first one\'s route');
+  // A gc of the other state dir sees our container as none of its business.
+  for (const child of started) if (child.pid === theirs.pid) child.kill('SIGKILL');
+  await waitUntil(() => !isAliveRaw(theirs.pid), 5000);
+  assert.deepEqual((await gc(otherOpts)).leases, ['bridge:' + b.address]);
+  assert.ok(links().includes('byhand0') && !links().includes('byhand1'));
+  assert.match(nftRules(), /dport 18085/);
+  await a.teardown();
+  assert.doesNotMatch(nftRules(), /byhand/);
+  rmSync(otherOpts.stateDir, { recursive: true, force: true });
+});
+
+function isAliveRaw(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z';
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ImageStore } from '../src/images/store.js';
 import { waitUntil } from '../src/proc.js';
 import { makeCli, type Cli } from './cli-helpers.js';
 
@@ -11,7 +12,7 @@ let bundle: string;
 before(async () => {
   cli = await makeCli();
   bundle = mkdtempSync(join(tmpdir(), 'byhand-bundle-'));
-  cpSync(join(cli.stateDir, 'images', 'busybox', 'rootfs'), join(bundle, 'rootfs'), { recursive: true, verbatimSymlinks: true });
+  cpSync(new ImageStore(cli.stateDir).require('busybox').layers[0]!, join(bundle, 'rootfs'), { recursive: true, verbatimSymlinks: true });
 });
 after(async () => {
   await cli.cleanup();

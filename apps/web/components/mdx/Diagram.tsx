@@ -1,23 +1,29 @@
 import type { ReactNode } from 'react';
 
-/** <Diagram name="namespaces" | "overlay" | "bridge" />: the course's figures, as inline SVG. */
-export function Diagram({ name, caption }: { name: keyof typeof DIAGRAMS; caption?: string }) {
+/**
+ * <Diagram name="namespaces" | "overlay" | "bridge" | "docker-run" />: the course's figures, as
+ * inline SVG. `highlight` marks one part of a figure that has parts (docker-run's stages: a
+ * <Stepper> passes the stage of the step it waits on).
+ */
+export function Diagram({ name, caption, highlight }: { name: keyof typeof DIAGRAMS; caption?: string; highlight?: string }) {
   const diagram = DIAGRAMS[name];
   if (!diagram) {
     return <p role="alert">Unknown diagram &quot;{String(name)}&quot;: use one of {Object.keys(DIAGRAMS).join(', ')}.</p>;
   }
+  // Letters only: the id is also a CSS-safe anchor for aria-labelledby.
+  const titleId = `diagram-${name.replace(/[^a-z]/g, '')}-title`;
   return (
     <figure className="not-prose my-6" data-testid="diagram" data-diagram={name}>
       <svg
         viewBox="0 0 640 300"
         role="img"
-        aria-labelledby={`diagram-${name}-title`}
+        aria-labelledby={titleId}
         className="h-auto w-full rounded-lg border border-zinc-200 bg-white text-zinc-800 dark:border-zinc-800 dark:bg-zinc-950 dark:text-zinc-200"
         fontFamily="ui-sans-serif, system-ui, sans-serif"
         fontSize="13"
       >
-        <title id={`diagram-${name}-title`}>{diagram.title}</title>
-        {diagram.body}
+        <title id={titleId}>{diagram.title}</title>
+        {typeof diagram.body === 'function' ? diagram.body(highlight) : diagram.body}
       </svg>
       <figcaption className="mt-2 text-center text-sm text-zinc-600 dark:text-zinc-400">{caption ?? diagram.title}</figcaption>
     </figure>
@@ -179,4 +185,51 @@ const DIAGRAMS = {
       </>
     ),
   },
-} satisfies Record<string, { title: string; body: ReactNode }>;
+  'docker-run': {
+    title: 'docker run, by hand: the steps that make a container, in order',
+    body: (highlight?: string) => <DockerRunStages highlight={highlight} />,
+  },
+} satisfies Record<string, { title: string; body: ReactNode | ((highlight?: string) => ReactNode) }>;
+
+/** The stages of `byhand run`, as the Stepper names them (see stageOf in Stepper.tsx). */
+export const DOCKER_RUN_STAGES = [
+  { id: 'cgroup', label: 'cgroup', detail: 'mkdir, limits' },
+  { id: 'clone', label: 'clone3', detail: 'new namespaces' },
+  { id: 'ids', label: 'join, map', detail: 'cgroup.procs, id maps' },
+  { id: 'rootfs', label: 'rootfs', detail: 'overlay, /proc, /dev' },
+  { id: 'pivot', label: 'pivot_root', detail: 'umount old root' },
+  { id: 'identity', label: 'hostname', detail: 'lo up' },
+  { id: 'lockdown', label: 'lock down', detail: 'seccomp, caps' },
+  { id: 'exec', label: 'execve', detail: 'the command' },
+] as const;
+
+function DockerRunStages({ highlight }: { highlight?: string }) {
+  return (
+    <>
+      <Label x={20} y={34} bold>
+        byhand run busybox sh: what happens before your command runs
+      </Label>
+      {DOCKER_RUN_STAGES.map((stage, i) => {
+        const x = 14 + (i % 4) * 156;
+        const y = 60 + Math.floor(i / 4) * 110;
+        const on = stage.id === highlight;
+        return (
+          <g key={stage.id} data-stage={stage.id} data-highlighted={on ? 'true' : undefined}>
+            <rect x={x} y={y} width={144} height={70} rx={8} strokeWidth={on ? 3 : 1} className={on ? AMBER : stage.id === 'exec' ? GREEN : SKY} />
+            <Label x={x + 12} y={y + 28} bold>
+              {`${i + 1}. ${stage.label}`}
+            </Label>
+            <Label x={x + 12} y={y + 50}>
+              {stage.detail}
+            </Label>
+            {i % 4 !== 3 ? <path d={`M${x + 144} ${y + 35} L${x + 156} ${y + 35}`} strokeWidth={2} className="stroke-zinc-500" /> : null}
+          </g>
+        );
+      })}
+      <path d="M 600 130 C 600 150, 80 140, 86 168" fill="none" strokeWidth={2} strokeDasharray="5 4" className="stroke-zinc-500" />
+      <Label x={20} y={282}>
+        Host side first (cgroup, clone, id maps), then inside the new namespaces, one system call at a time.
+      </Label>
+    </>
+  );
+}

@@ -6,9 +6,10 @@ import { Diagram } from './Diagram';
 import { Hint } from './Hint';
 import { Quiz } from './Quiz';
 import { Step } from './Step';
+import { Stepper } from './Stepper';
 import { Trace } from './Trace';
 
-export const mdxComponents: MdxComponents = { Callout, Check, Diagram, Hint, Quiz, Step, Trace };
+export const mdxComponents: MdxComponents = { Callout, Check, Diagram, Hint, Quiz, Step, Stepper, Trace };
 
 /** The names the content linter accepts as components in a lesson. */
 export const COMPONENT_NAMES = Object.keys(mdxComponents);

@@ -9,6 +9,7 @@ import { isLessonSlug } from '../lessons';
 import { lintFrontmatter } from './frontmatter';
 import { scanLesson, type ComponentUse, type LessonScan } from './scan';
 import { CHECK_ID, COMPONENTS, DIAGRAMS } from './vocabulary';
+import { findSource, SOURCE_ROOTS } from '../source';
 
 export interface Problem {
   /** Absolute path. */
@@ -146,8 +147,13 @@ function lintReferences(scan: LessonScan, ctx: { dir: string; slugs: string[]; r
       continue;
     }
     if (url === '/') continue;
+    const source = /^\/source\/([^#?]+)(?:[#?].*)?$/.exec(url);
+    if (source) {
+      if (!findSource(decodeURIComponent(source[1]!))) ctx.report(line, `dead link ${url}: the site serves no such source file or folder (it serves ${SOURCE_ROOTS.join(', ')})`);
+      continue;
+    }
     if (url.startsWith('/') || /^[a-z]+:/i.test(url)) {
-      ctx.report(line, `dead link ${url}: link to "/", "/lessons/<slug>", a "#heading", a file in the lesson folder or an http(s) address`);
+      ctx.report(line, `dead link ${url}: link to "/", "/lessons/<slug>", "/source/<file in the runtime>", a "#heading", a file in the lesson folder or an http(s) address`);
       continue;
     }
     if (!isLocalFile(ctx.dir, url.split(/[#?]/)[0]!)) ctx.report(line, `dead link ${url}: no such file in ${path.basename(ctx.dir)}/`);

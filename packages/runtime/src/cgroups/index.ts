@@ -18,6 +18,7 @@ import { planV2, V2Cgroup, v2GroupDir } from './v2.js';
 export { CgroupsUnavailableError, type CgroupTraceEvent, type TraceFn } from './files.js';
 export { detectCgroups, type CgroupLayout, type CgroupMode } from './detect.js';
 export { sharesToWeight, type Limits } from './limits.js';
+export { delegateCgroup, joinTarget, thawChildren, type Owner } from './delegate.js';
 export type { Cgroup, CgroupStats } from './types.js';
 
 export interface CgroupOptions {

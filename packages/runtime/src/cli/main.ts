@@ -2,8 +2,15 @@
 import { UsageError } from './args.js';
 import { CommandError, makeContext, type Context } from './context.js';
 import { imagesCommand, importCommand, rmiCommand } from './images.js';
+import { buildCommand } from './image-build.js';
+import { commitCommand } from './image-commit.js';
+import { exportCommand } from './image-export.js';
+import { pullCommand } from './image-pull.js';
+import { loadCommand, saveCommand } from './image-save.js';
+import { historyCommand, imageCommand, tagCommand } from './image-tag.js';
 import { gcCommand, killCommand, pauseCommand, psCommand, rmCommand, stopCommand } from './manage.js';
 import { execCommand, inspectCommand, logsCommand, statsCommand, topCommand } from './observe.js';
+import { networkCommand } from './network.js';
 import { ociCommand } from './oci.js';
 import { createCommand, monitorCommand, runCommand, startCommand } from './run.js';
 import { defaultStateDir } from '../state.js';
@@ -28,7 +35,17 @@ const COMMANDS: Record<string, Command> = {
   import: importCommand,
   images: imagesCommand,
   rmi: rmiCommand,
+  pull: pullCommand,
+  tag: tagCommand,
+  history: historyCommand,
+  image: imageCommand,
+  commit: commitCommand,
+  save: saveCommand,
+  load: loadCommand,
+  export: exportCommand,
+  build: buildCommand,
   gc: gcCommand,
+  network: networkCommand,
   oci: ociCommand,
   __monitor: monitorCommand,
 };
@@ -38,7 +55,8 @@ const HELP = `Usage: byhand [--explain] [--state DIR] COMMAND [ARG...]
 A container runtime made to be read: every step is a system call you can look up.
 
 Containers:  run, create, start, ps, exec, stop, kill, rm, logs, inspect, top, stats, pause, unpause, gc
-Images:      import, images, rmi
+Images:      pull, images, image inspect, history, tag, rmi, build, commit, save, load, export, import
+Networks:    network create|ls|rm
 OCI:         oci spec|create|start|state|kill|delete|run
 
   --explain     print each step as the system call or command that does it by hand

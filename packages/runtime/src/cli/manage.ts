@@ -1,5 +1,7 @@
 /** Commands on existing containers: ps, stop, kill, rm, pause, unpause, gc. */
 import { collectGarbage, killContainer, parseSignal, pauseContainer, removeContainer, stopContainer, unpauseContainer } from '../lifecycle/control.js';
+import { disconnect, gc as networkGc, type NetworkOptions } from '../network/index.js';
+import { formatTraceEvent } from '../explain.js';
 import type { Container } from '../state.js';
 import { bool, parseArgs, parseInteger, str, UsageError } from './args.js';
 import type { Context } from './context.js';
@@ -88,7 +90,10 @@ export async function rmCommand(ctx: Context, argv: string[]): Promise<number> {
     return 0;
   }
   for (const ref of refs(positionals, 'byhand rm CONTAINER')) {
-    await removeContainer(ctx.store, ctx.store.find(ref), bool(flags, 'force'));
+    const c = ctx.store.find(ref);
+    await removeContainer(ctx.store, c, bool(flags, 'force'));
+    // Its owner, which would have unplugged it, was ended with it.
+    await disconnect(c.state.id, networkOptions(ctx));
     ctx.out(`${ref}\n`);
   }
   return 0;
@@ -109,9 +114,23 @@ export async function pauseCommand(ctx: Context, argv: string[], pause: boolean)
 
 export async function gcCommand(ctx: Context, argv: string[]): Promise<number> {
   if (argv[0] === '--help') {
-    ctx.out('Usage: byhand gc\n\nRemoves what crashes left behind: --rm containers whose owner died, their processes and cgroups, stale names.\n');
+    ctx.out('Usage: byhand gc\n\nRemoves what crashes left behind: --rm containers whose owner died, their processes and cgroups, stale names,\nand network leases, veths, bridges and nft rules of containers that are gone.\n');
     return 0;
   }
-  for (const what of await collectGarbage(ctx.store)) ctx.out(`removed ${what}\n`);
+  let failure: unknown = null;
+  try {
+    for (const what of await collectGarbage(ctx.store)) ctx.out(`removed ${what}\n`);
+  } catch (err) {
+    failure = err; // the network's leftovers are still worth removing
+  }
+  const net = await networkGc(networkOptions(ctx));
+  for (const lease of net.leases) ctx.out(`removed lease ${lease}\n`);
+  for (const link of net.links) ctx.out(`removed link ${link}\n`);
+  for (const owner of net.ruleOwners) ctx.out(`removed rules of ${owner}\n`);
+  if (failure) throw failure;
   return 0;
+}
+
+function networkOptions(ctx: Context): NetworkOptions {
+  return { stateDir: ctx.stateDir, onTrace: ctx.explain ? (e) => ctx.err(`${formatTraceEvent(e)}\n`) : undefined };
 }

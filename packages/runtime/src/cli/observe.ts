@@ -8,10 +8,12 @@ import { containerFiles } from '../lifecycle/files.js';
 import { initHelperPath } from '../paths.js';
 import { childrenOf, sleep } from '../proc.js';
 import type { Container } from '../state.js';
+import type { NetworkMode, PublishedPort } from '../config.js';
+import { attachmentOf } from '../network/index.js';
 import { bool, list, parseArgs, str, UsageError } from './args.js';
 import { CommandError, type Context } from './context.js';
 
-export function inspectJson(c: Container): unknown {
+export function inspectJson(c: Container, stateDir: string): unknown {
   const { state: s, config: k } = c;
   const files = containerFiles(c.dir);
   return {
@@ -41,12 +43,34 @@ export function inspectJson(c: Container): unknown {
       Memory: k.limits.memory ?? 0, MemorySwap: k.limits.memorySwap ?? 0, CpuShares: k.limits.cpuShares ?? 0,
       NanoCpus: Math.round((k.limits.cpus ?? 0) * 1e9), CpusetCpus: k.limits.cpusetCpus ?? '', PidsLimit: k.limits.pidsLimit ?? 0,
       ReadonlyRootfs: k.readonlyRootfs, Privileged: k.privileged, CapAdd: k.capabilities, AutoRemove: k.autoRemove,
-      NetworkMode: k.network.kind === 'container' ? `container:${k.network.ref}` : k.network.kind,
+      NetworkMode: networkModeText(k.network),
+      PortBindings: k.network.kind === 'bridge' ? portMap(k.network.ports) : {},
       UsernsMode: k.userns.kind === 'auto' ? 'auto' : 'host', Init: k.init,
       SecurityOpt: [...(k.seccomp === 'unconfined' ? ['seccomp=unconfined'] : []), ...(k.noNewPrivileges ? ['no-new-privileges'] : [])],
     },
+    NetworkSettings: networkSettings(c, stateDir),
     LogPath: files.log,
   };
+}
+
+function networkModeText(mode: NetworkMode): string {
+  if (mode.kind === 'container') return `container:${mode.ref}`;
+  return mode.kind === 'bridge' ? mode.network : mode.kind;
+}
+
+/** Docker's shape: {"80/tcp": [{"HostIp": "", "HostPort": "18080"}]}. */
+function portMap(ports: PublishedPort[]): Record<string, { HostIp: string; HostPort: string }[]> {
+  const map: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of ports) (map[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: '', HostPort: p.hostPort ? String(p.hostPort) : '' });
+  return map;
+}
+
+/** The address and ports it has while it is plugged in (-P's host ports are picked then). */
+function networkSettings(c: Container, stateDir: string): unknown {
+  const at = attachmentOf(stateDir, c.state.id);
+  if (!at) return { Networks: {}, IPAddress: '', Gateway: '', Ports: {} };
+  const entry = { IPAddress: at.address, IPPrefixLen: at.prefix, Gateway: at.gateway, Bridge: at.bridge };
+  return { ...entry, Ports: portMap(at.ports), Networks: { [at.network]: entry } };
 }
 
 export function inspectCommand(ctx: Context, argv: string[]): number {
@@ -54,7 +78,7 @@ export function inspectCommand(ctx: Context, argv: string[]): number {
     ctx.out('Usage: byhand inspect CONTAINER...\n\nPrints state, pid, exit code, OOMKilled, config, mounts and cgroup path as JSON.\n');
     return argv.length === 0 ? 125 : 0;
   }
-  ctx.out(`${JSON.stringify(argv.map((ref) => inspectJson(ctx.store.find(ref))), null, 2)}\n`);
+  ctx.out(`${JSON.stringify(argv.map((ref) => inspectJson(ctx.store.find(ref), ctx.stateDir)), null, 2)}\n`);
   return 0;
 }
 

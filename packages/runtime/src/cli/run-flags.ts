@@ -2,7 +2,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { effectiveCapabilities } from '../capabilities.js';
 import { validateLimits } from '../cgroups/limits.js';
-import type { ContainerConfig, NetworkMode, ResourceLimits, UsernsMode, Volume } from '../config.js';
+import type { ContainerConfig, NetworkMode, PublishedPort, ResourceLimits, UsernsMode, Volume } from '../config.js';
+import { parsePublish } from '../network/index.js';
+import { DEFAULT_NETWORK, defaultNetworkMode, parseNetworkMode } from '../network/modes.js';
 import type { Image } from '../images/store.js';
 import { bool, list, parseArgs, parseInteger, parseNumber, parseSize, str, UsageError, type FlagSpec, type FlagValues } from './args.js';
 
@@ -31,9 +33,13 @@ export const RUN_FLAGS: FlagSpec[] = [
   { key: 'securityOpt', names: ['--security-opt'], value: true, repeat: true },
   { key: 'userns', names: ['--userns'], value: true },
   { key: 'network', names: ['--network', '--net'], value: true },
+  { key: 'ip', names: ['--ip'], value: true },
+  { key: 'publish', names: ['-p', '--publish'], value: true, repeat: true },
+  { key: 'publishAll', names: ['-P', '--publish-all'] },
   { key: 'init', names: ['--init'] },
   { key: 'noInit', names: ['--no-init'] },
   { key: 'rootfs', names: ['--rootfs'], value: true },
+  { key: 'step', names: ['--step'] },
   { key: 'help', names: ['--help'] },
 ];
 
@@ -64,9 +70,18 @@ Runs a command in a new container (byhand create + start, attached).
   --privileged           every capability, no masked paths, no seccomp
   --security-opt seccomp=unconfined | no-new-privileges
   --userns host|auto     auto: root inside is an unprivileged id range outside (as sandboxes do)
-  --network none|host|container:NAME   (bridge networking comes with issue 6)
+  --network MODE         bridge: a netns of its own on bridge byhand0, NAT out (the default on a host)
+                         NAME: the same on a network from \`byhand network create\`
+                         none: only lo (the default inside a learner's sandbox, unless --ip or -p)
+                         host: the host's interfaces; container:NAME: NAME's network namespace
+                         Containers on one network reach each other by address and by --name.
+  --ip ADDR              this address in the network's subnet, e.g. --network lab --ip 10.77.0.10
+  -p, --publish HOST:CONTAINER[/tcp|udp]   forward the host's port to the container's (repeatable)
+  -P, --publish-all      publish every port the image exposes, each on a free host port from 49153
   --init, --no-init      run a small init as pid 1 (default: the command is pid 1)
   --rootfs DIR           use DIR as the image instead of a stored image
+  --step                 pause before each step of making the container (Enter: run it,
+                         c: continue to the end, q: abort and remove everything)
 `;
 
 function parseVolume(text: string): Volume {
@@ -96,14 +111,40 @@ function parseLimits(f: FlagValues): ResourceLimits {
   return limits;
 }
 
-function parseNetwork(text: string | undefined): NetworkMode {
-  if (!text || text === 'none') return { kind: 'none' };
-  if (text === 'host') return { kind: 'host' };
-  if (text.startsWith('container:') && text.length > 10) return { kind: 'container', ref: text.slice(10) };
-  if (text === 'bridge' || text === 'default') {
-    throw new UsageError('--network bridge is not there yet: bridge networking comes with issue 6; use none, host or container:NAME');
+/** "80/tcp" or "53/udp", as images list their exposed ports, published on a host port -P picks (0). */
+function exposedPort(text: string): PublishedPort {
+  const m = /^(\d+)(?:\/(tcp|udp))?$/.exec(text);
+  if (!m) throw new UsageError(`-P: the image exposes ${JSON.stringify(text)}, which is not PORT[/tcp|udp]`);
+  return { hostPort: 0, containerPort: Number(m[1]), protocol: (m[2] ?? 'tcp') as 'tcp' | 'udp' };
+}
+
+function parseNetwork(f: FlagValues, exposed: string[]): NetworkMode {
+  const ip = str(f, 'ip');
+  const publishing = list(f, 'publish').length > 0 || bool(f, 'publishAll');
+  let mode;
+  try {
+    // Asking for an address or a published port asks for a bridge, whatever the default is here.
+    mode = parseNetworkMode(str(f, 'network') ?? (ip || publishing ? DEFAULT_NETWORK : defaultNetworkMode()));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
-  throw new UsageError(`--network ${text}: use none, host or container:NAME`);
+  if (mode.kind !== 'bridge') {
+    if (ip || publishing) throw new UsageError(`--ip, -p and -P need a bridge network (--network bridge or NAME), not --network ${str(f, 'network') ?? mode.kind}`);
+    return mode.kind === 'container' ? { kind: 'container', ref: mode.container } : { kind: mode.kind };
+  }
+  const ports = list(f, 'publish').map((spec) => {
+    try {
+      return parsePublish(spec);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
+  if (bool(f, 'publishAll')) {
+    if (exposed.length === 0) throw new UsageError('-P publishes the ports the image exposes, and this image exposes none: name them with -p HOST:CONTAINER');
+    ports.push(...exposed.map(exposedPort));
+  }
+  if (ip && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new UsageError(`--ip ${ip}: expected an IPv4 address such as 10.77.0.10`);
+  return { kind: 'bridge', network: mode.network, ...(ip ? { ip } : {}), ports };
 }
 
 function parseSecurity(opts: string[]): { seccomp: 'default' | 'unconfined'; noNewPrivileges: boolean } {
@@ -143,11 +184,13 @@ export interface ConfigContext {
 export function buildConfig(req: RunRequest, ctx: ConfigContext): ContainerConfig {
   const f = req.flags;
   const rootfs = str(f, 'rootfs');
-  const layers = rootfs ? [resolve(rootfs)] : [ctx.image!.rootfs];
-  const imageConfig = ctx.image?.config ?? { cmd: [], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], workdir: '/' };
-  const entrypoint = str(f, 'entrypoint');
-  const args = req.args.length > 0 ? req.args : entrypoint ? [] : imageConfig.cmd;
-  const command = entrypoint ? [entrypoint, ...args] : args;
+  const layers = rootfs ? [resolve(rootfs)] : ctx.image!.layers;
+  const imageConfig = ctx.image?.config ?? { cmd: [], entrypoint: [], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], workdir: '/' };
+  // As Docker does it: --entrypoint replaces the image's entrypoint and drops the image's CMD.
+  const flagEntrypoint = str(f, 'entrypoint');
+  const entrypoint = flagEntrypoint !== undefined ? [flagEntrypoint].filter(Boolean) : imageConfig.entrypoint;
+  const args = req.args.length > 0 ? req.args : flagEntrypoint !== undefined ? [] : imageConfig.cmd;
+  const command = [...entrypoint, ...args];
   const env = [...imageConfig.env];
   for (const e of list(f, 'env')) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) throw new UsageError(`-e needs KEY=VALUE, got ${JSON.stringify(e)}`);
@@ -196,7 +239,7 @@ export function buildConfig(req: RunRequest, ctx: ConfigContext): ContainerConfi
     seccomp: privileged ? 'unconfined' : security.seccomp,
     noNewPrivileges: security.noNewPrivileges,
     userns,
-    network: parseNetwork(str(f, 'network')),
+    network: parseNetwork(f, ctx.image?.config.exposedPorts ?? []),
     init: bool(f, 'init') && !bool(f, 'noInit'),
     limits,
     autoRemove: bool(f, 'rm'),

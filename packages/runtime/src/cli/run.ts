@@ -2,27 +2,44 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { launch } from '../lifecycle/launch.js';
+import { TerminalStepper } from '../lifecycle/step-terminal.js';
 import { containerFiles } from '../lifecycle/files.js';
 import { makeExecFifo, releaseCreated } from '../lifecycle/start.js';
 import { processRef, sleep, waitUntil } from '../proc.js';
 import { newContainerId, type Container, type StateStore } from '../state.js';
+import { autoIdPlan } from '../userns.js';
+import type { ContainerConfig } from '../config.js';
+import { DEFAULT_NETWORK, listNetworks } from '../network/index.js';
 import { bool, str } from './args.js';
 import { CommandError, type Context } from './context.js';
 import { buildConfig, parseRunArgs, RUN_HELP } from './run-flags.js';
 
-const AUTO_IDS_FIRST = 1_000_000_000;
-const AUTO_IDS_SIZE = 65536;
-
-/** --userns=auto: the first block of host ids no other container of this state dir uses. */
+/** --userns=auto: the first block of ids no other container of this state dir uses. */
 function allocateIds(store: StateStore): { base: number; count: number } {
+  let plan;
+  try {
+    plan = autoIdPlan(readFileSync('/proc/self/uid_map', 'utf8'), readFileSync('/proc/self/gid_map', 'utf8'));
+  } catch (err) {
+    throw new CommandError((err as Error).message);
+  }
   const used = new Set(store.list().map((c) => (c.config.userns.kind === 'auto' ? c.config.userns.base : -1)));
-  for (let base = AUTO_IDS_FIRST; base + AUTO_IDS_SIZE < 2 ** 32 - 1; base += AUTO_IDS_SIZE) {
-    if (!used.has(base)) return { base, count: AUTO_IDS_SIZE };
+  for (let block = 0; block < plan.blocks; block++) {
+    const base = plan.first + block * plan.size;
+    if (!used.has(base)) return { base, count: plan.size };
   }
   throw new CommandError('every uid range for --userns=auto is in use: remove some containers');
 }
 
-function createContainer(ctx: Context, argv: string[]): { c: Container; detach: boolean } | null {
+/** A run on a network that does not exist fails before any container is made, as Docker's does. */
+async function requireNetwork(ctx: Context, network: ContainerConfig['network']): Promise<void> {
+  if (network.kind !== 'bridge' || network.network === DEFAULT_NETWORK) return;
+  const known = await listNetworks({ stateDir: ctx.store.root });
+  if (!known.some((n) => n.name === network.network)) {
+    throw new CommandError(`there is no network ${network.network}: make it with \`byhand network create ${network.network} --subnet CIDR\`, or see \`byhand network ls\``);
+  }
+}
+
+async function createContainer(ctx: Context, argv: string[], attached: boolean): Promise<{ c: Container; detach: boolean; step: boolean } | null> {
   const req = parseRunArgs(argv);
   if (bool(req.flags, 'help')) return null;
   let image = null;
@@ -33,17 +50,20 @@ function createContainer(ctx: Context, argv: string[]): { c: Container; detach: 
   }
   const id = newContainerId();
   const config = buildConfig(req, { image, id, allocateIds: () => allocateIds(ctx.store) });
+  await requireNetwork(ctx, config.network);
+  const [detach, step] = [bool(req.flags, 'detach') || !attached, bool(req.flags, 'step')];
+  if (step && detach) throw new CommandError('--step needs this terminal to ask before each step: use byhand run without -d');
   const c = ctx.store.create(config, str(req.flags, 'name'), id);
-  return { c, detach: bool(req.flags, 'detach') };
+  return { c, detach, step };
 }
 
 export async function runCommand(ctx: Context, argv: string[]): Promise<number> {
-  const made = createContainer(ctx, argv);
+  const made = await createContainer(ctx, argv, true);
   if (!made) {
     ctx.out(RUN_HELP);
     return 0;
   }
-  const { c, detach } = made;
+  const { c, detach, step } = made;
   if (detach) return startInBackground(ctx, c, false);
   const attachStdin = c.config.interactive || c.config.tty;
   return launch(ctx.store, c, {
@@ -51,11 +71,12 @@ export async function runCommand(ctx: Context, argv: string[]): Promise<number> 
     explain: ctx.explain ? (line) => ctx.err(`${line}\n`) : undefined,
     forwardSignals: true,
     onError: (message) => ctx.err(`byhand: ${message}\n`),
+    step: step ? new TerminalStepper(ctx.err) : undefined,
   });
 }
 
 export async function createCommand(ctx: Context, argv: string[]): Promise<number> {
-  const made = createContainer(ctx, argv);
+  const made = await createContainer(ctx, argv, false);
   if (!made) {
     ctx.out(RUN_HELP.replace('byhand run', 'byhand create').replace('Runs a command in a new container (byhand create + start, attached).', 'Creates a container that waits for byhand start.'));
     return 0;

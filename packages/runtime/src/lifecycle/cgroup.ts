@@ -58,10 +58,7 @@ export function openContainerCgroup(state: ContainerState): Cgroup | null {
 /** Removes this state dir's container cgroups whose container is gone; returns their names. */
 export function removeStaleCgroups(stateRoot: string, liveIds: Set<string>): Promise<string[]> {
   const prefix = `${stateTag(stateRoot)}-`;
-  try {
-    return removeStale({ prefix, keep: (name) => liveIds.has(name.slice(prefix.length)) });
-  } catch (err) {
-    if (err instanceof CgroupsUnavailableError) return Promise.resolve([]);
-    throw err;
-  }
+  // Where no cgroup can be made (no cgroup filesystem, a read-only tree), none is left over.
+  return removeStale({ prefix, keep: (name) => liveIds.has(name.slice(prefix.length)) })
+    .catch((err: unknown) => (err instanceof CgroupsUnavailableError ? [] : Promise.reject(err)));
 }

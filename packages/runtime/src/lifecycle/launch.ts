@@ -5,7 +5,9 @@
  * (`byhand __monitor`, in cli/run.ts), so the record outlives the CLI.
  */
 import { spawn, type StdioOptions } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { initHelperPath } from '../paths.js';
 import { processRef, waitUntil } from '../proc.js';
@@ -15,6 +17,10 @@ import { containerCgroupName, createContainerCgroup, type Cgroup, type CgroupLay
 import { resolveCommand } from './command.js';
 import { containerFiles } from './files.js';
 import { helperArgs } from './invocation.js';
+import { STEP_FD, StepSession, type StepController } from './step.js';
+import { createSteppedCgroup } from './step-cgroup.js';
+import { makeExecFifo } from './start.js';
+import { prepareContainerNetwork, type ContainerNetwork } from '../network/container.js';
 
 export interface LaunchOptions {
   /** stdin, stdout, stderr of the helper. */
@@ -27,6 +33,8 @@ export interface LaunchOptions {
   forwardSignals?: boolean;
   /** Errors of the runtime itself (shown on stderr, or in the log of a detached container). */
   onError: (message: string) => void;
+  /** `run --step`: asked before each step; an abort removes everything, the container too. */
+  step?: StepController;
 }
 
 const TRACE_FD = 3;
@@ -59,11 +67,12 @@ interface Prepared {
   joins: string[];
   cgroup: Cgroup | null;
   layout: CgroupLayout | null;
+  network: ContainerNetwork | null;
 }
 
 /** Everything before the helper runs: the program, the writable layer, namespaces to join, the cgroup. */
 async function prepare(store: StateStore, c: Container, trace: ((e: TraceEvent) => void) | undefined,
-  onError: (message: string) => void): Promise<Prepared | { error: string; code: number }> {
+  onError: (message: string) => void, session: StepSession | null): Promise<Prepared | { error: string; code: number }> {
   const files = containerFiles(c.dir);
   const [name] = c.config.command;
   if (!name) return { error: 'no command: give one after the image name, or import the image with a default command', code: 125 };
@@ -74,10 +83,16 @@ async function prepare(store: StateStore, c: Container, trace: ((e: TraceEvent) 
     mkdirSync(files.work, { recursive: true });
     const joins = joinsOf(store, c);
     const helper = initHelperPath();
-    const made = await createContainerCgroup(containerCgroupName(store.root, c.state.id), c.config.limits, trace,
-      (note) => onError(`note: ${note}`));
+    const net = c.config.network;
+    const network = net.kind === 'bridge'
+      ? await prepareContainerNetwork(store.root, { id: c.state.id, name: c.state.name, network: net.network, ip: net.ip, ports: net.ports },
+        { upper: files.upper, layers: c.config.layers }, trace)
+      : null;
+    const [cgroupName, note] = [containerCgroupName(store.root, c.state.id), (n: string) => onError(`note: ${n}`)];
+    const made = await (session ? createSteppedCgroup(session, cgroupName, c.config.limits, trace, note)
+      : createContainerCgroup(cgroupName, c.config.limits, trace, note));
     for (const note of made?.cgroup.notes ?? []) onError(`note: ${note}`);
-    return { program, helper, joins, cgroup: made?.cgroup ?? null, layout: made?.layout ?? null };
+    return { program, helper, joins, cgroup: made?.cgroup ?? null, layout: made?.layout ?? null, network };
   } catch (err) {
     return { error: (err as Error).message, code: 125 };
   }
@@ -87,28 +102,38 @@ async function prepare(store: StateStore, c: Container, trace: ((e: TraceEvent) 
 export async function launch(store: StateStore, c: Container, opts: LaunchOptions): Promise<number> {
   const id = c.state.id;
   const files = containerFiles(c.dir);
+  const session = opts.step ? await StepSession.start(opts.step) : null;
   const fail = (message: string, code: number): number => {
     opts.onError(message);
     finish(store, c, code, null, message);
-    return code;
+    return session?.finish(store, c, code, () => {}) ?? code;
   };
-  const trace = opts.explain ? (e: TraceEvent) => opts.explain!(formatTraceEvent(e)) : undefined;
-  const prepared = await prepare(store, c, trace, opts.onError);
+  const explain = opts.explain ? (e: TraceEvent) => opts.explain!(formatTraceEvent(e)) : undefined;
+  const trace = session ? session.tracer(explain) : explain;
+  const prepared = await prepare(store, c, trace, opts.onError, session);
   if ('error' in prepared) return fail(prepared.error, prepared.code);
-  const { program, helper, joins, cgroup, layout } = prepared;
-  const args = helperArgs(c.config, {
+  const { program, helper, joins, cgroup, layout, network } = prepared;
+  // A container to plug in waits on the exec fifo, as a created one does, until it is.
+  const holdForNetwork = network !== null && !opts.waitForStart;
+  if (holdForNetwork) {
+    rmSync(files.fifo, { force: true });
+    makeExecFifo(files.fifo);
+  }
+  const config = network ? { ...c.config, volumes: [...c.config.volumes, network.hostsVolume] } : c.config;
+  const args = helperArgs(config, {
     ...files,
-    waitFifo: opts.waitForStart ? files.fifo : undefined,
+    waitFifo: opts.waitForStart || holdForNetwork ? files.fifo : undefined,
     cgroupProcs: cgroup?.procsFiles() ?? [],
-    traceFd: opts.explain ? TRACE_FD : undefined,
+    traceFd: trace ? TRACE_FD : undefined,
     joins,
   }, [program, ...c.config.command.slice(1)]);
-  const stdio = [...opts.stdio, ...(opts.explain ? ['pipe'] : [])] as StdioOptions;
-  const child = spawn(helper, args, { stdio });
-  if (opts.explain) {
-    const reader = new TraceLineReader(trace!, opts.explain);
+  const stdio = [...opts.stdio, ...(trace ? ['pipe'] : []), ...(session ? ['pipe'] : [])] as StdioOptions;
+  const child = spawn(helper, session ? ['--step-fd', String(STEP_FD), ...args] : args, { stdio });
+  if (trace) {
+    const reader = new TraceLineReader(trace, opts.explain ?? (() => {}));
     (child.stdio[TRACE_FD] as NodeJS.ReadableStream).on('data', (d: Buffer) => reader.push(d.toString()));
   }
+  session?.attach(child.pid, child.stdio[STEP_FD] as Socket);
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
   if (opts.forwardSignals) for (const sig of FORWARDED) process.on(sig, forward);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
@@ -125,12 +150,28 @@ export async function launch(store: StateStore, c: Container, opts: LaunchOption
     cgroupName: cgroup?.name ?? null,
   });
   let done = false;
-  void waitUntil(() => done || readPid(files.pidFile) !== null, 60_000).then(() => {
+  // Set by the callback below (an object: TypeScript does not follow assignments made in callbacks).
+  const plug = { error: null as string | null, fifo: null as { abort(): void } | null };
+  const started = waitUntil(() => done || readPid(files.pidFile) !== null, 60_000).then(async () => {
     const pid = readPid(files.pidFile);
-    if (!done && pid) store.update(id, { pid: processRef(pid) });
+    if (done || !pid) return;
+    if (network) {
+      try {
+        await network.connect(pid);
+      } catch (err) {
+        plug.error = (err as Error).message;
+        child.kill('SIGKILL');
+        return;
+      }
+      if (holdForNetwork) plug.fifo = releaseFifo(files.fifo);
+    }
+    store.update(id, { pid: processRef(pid) });
   });
   const { code, signal, error } = await exited;
   done = true;
+  plug.fifo?.abort();
+  await started;
+  await network?.teardown().catch((err: Error) => opts.onError(`could not unplug the container from its network (byhand gc retries): ${err.message}`));
   if (opts.forwardSignals) for (const sig of FORWARDED) process.off(sig, forward);
   const oomKilled = cgroup?.oomKilled() ?? false;
   try {
@@ -140,12 +181,32 @@ export async function launch(store: StateStore, c: Container, opts: LaunchOption
     opts.onError(`could not remove the container's cgroup (byhand gc retries): ${(err as Error).message}`);
   }
   if (error) return fail(`cannot start the runtime helper ${helper}: ${error.message}`, 125);
+  if (plug.error) return fail(`cannot connect the container to its network: ${plug.error}`, 125);
   const exitCode = code ?? 128 + signalNumber(signal);
   finish(store, c, exitCode, oomKilled);
-  return exitCode;
+  return session?.finish(store, c, exitCode, opts.onError) ?? exitCode;
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Lets a container waiting on its exec fifo go on (the helper's open for writing returns once
+ * we open it for reading). abort(): should the helper die first, our own writer ends the wait.
+ */
+function releaseFifo(path: string): { abort(): void } {
+  let pending = true;
+  void open(path, 'r').then((fh) => fh.close(), () => undefined).finally(() => { pending = false; });
+  return {
+    abort() {
+      if (!pending) return;
+      try {
+        closeSync(openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+      } catch {
+        // no reader left waiting: nothing to end
+      }
+    },
+  };
+}
 
 function signalNumber(signal: NodeJS.Signals | null): number {
   return signal ? constants.signals[signal] : 0;

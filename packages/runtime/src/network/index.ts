@@ -4,12 +4,13 @@
  * Every command run is reported through opts.onTrace.
  */
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { processRef, isAlive } from '../proc.js';
-import { ensureBridge, listLinks, removeBridge } from './bridge.js';
+import { bridgeNameFree, ensureBridge, listLinks, removeBridge } from './bridge.js';
 import { run, tryRun, type CommandOptions } from './command.js';
-import { allocate, formatCidr, gatewayOf, overlaps, parseCidr, pickSubnet, release, withStore, type Lease, type NetworkRecord, type NetworkStore, type PortMapping } from './ipam.js';
+import { allocate, formatCidr, gatewayOf, overlaps, parseCidr, pickSubnet, readStore, release, withStore, writeStore, type Lease, type NetworkRecord, type NetworkStore, type PortMapping } from './ipam.js';
 import { DEFAULT_NETWORK } from './modes.js';
-import { allowLocalhostTo, containerOwner, enableForwarding, natBackend, netOwner, type NatBackend } from './nat.js';
+import { allowLocalhostTo, containerOwner, enableForwarding, isOwnedBy, natBackend, netOwner, type NatBackend } from './nat.js';
 import { hostsFilePath, removeHosts, writeHosts } from './names.js';
 import { connectVeth, HOST_PREFIX, PEER_PREFIX, removeVeth, vethNames } from './veth.js';
 
@@ -30,6 +31,8 @@ export interface Connection {
   address: string;
   gateway: string;
   network: string;
+  /** As published: -P's host ports filled in. */
+  ports: PortMapping[];
   /** Bind-mount this read-only at the container's /etc/hosts to reach members by name. */
   hostsFile: string;
   teardown(): Promise<void>;
@@ -48,8 +51,28 @@ async function hostRoutes(opts: CommandOptions): Promise<string[]> {
   return routes.filter((r) => r.dst !== 'default').map((r) => r.dst);
 }
 
-function bridgeFor(name: string): string {
-  return name === DEFAULT_NETWORK ? DEFAULT_BRIDGE : `byhand-${createHash('sha256').update(name).digest('hex').slice(0, 6)}`;
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Tells this state directory's bridges and rules from those of others in the same netns. */
+export function stateTag(stateDir: string): string {
+  return sha(resolve(stateDir)).slice(0, 8);
+}
+
+function bridgeFor(name: string, stateDir: string): string {
+  return name === DEFAULT_NETWORK ? DEFAULT_BRIDGE : `byhand-${sha(`${stateTag(stateDir)}:${name}`).slice(0, 6)}`;
+}
+
+/**
+ * The default network's bridge is byhand0, unless another state directory has that one in this
+ * netns: then byhand1, byhand2... Chosen whenever the bridge is (re)made, i.e. with no members.
+ */
+async function pickDefaultBridge(store: NetworkStore, net: NetworkRecord, opts: NetworkOptions): Promise<string> {
+  const others = new Set(Object.values(store.networks).filter((n) => n !== net).map((n) => n.bridge));
+  for (let i = 0; i < 10; i++) {
+    const name = `byhand${i}`;
+    if (!others.has(name) && (await bridgeNameFree(name, stateTag(opts.stateDir), opts))) return name;
+  }
+  throw new Error('byhand0 to byhand9 are all taken by other state directories in this network namespace: remove some (byhand gc there)');
 }
 
 async function addNetwork(store: NetworkStore, name: string, subnet: string | undefined, opts: NetworkOptions): Promise<NetworkRecord> {
@@ -66,7 +89,7 @@ async function addNetwork(store: NetworkStore, name: string, subnet: string | un
     subnet = formatCidr(c);
   }
   const chosen = subnet ?? pickSubnet(routes, taken);
-  const record: NetworkRecord = { name, bridge: bridgeFor(name), subnet: chosen, gateway: gatewayOf(chosen), next: 2, leases: {} };
+  const record: NetworkRecord = { name, bridge: bridgeFor(name, opts.stateDir), subnet: chosen, gateway: gatewayOf(chosen), next: 2, leases: {} };
   store.networks[name] = record;
   writeHosts(opts.stateDir, record);
   return record;
@@ -87,20 +110,43 @@ export function removeNetwork(name: string, opts: NetworkOptions): Promise<void>
     if (!net) throw new Error(`there is no network ${name}: \`byhand network ls\` lists them`);
     const members = Object.values(net.leases).map((l) => l.name);
     if (members.length) throw new Error(`network ${name} still has containers (${members.join(', ')}): remove them first`);
-    await takeDownNetwork(net, natBackend(opts, opts.nat), opts);
+    await takeDownNetwork(net, backend(opts), opts);
     delete store.networks[name];
     removeHosts(opts.stateDir, name);
   });
 }
 
+function backend(opts: NetworkOptions): NatBackend {
+  return natBackend(opts, stateTag(opts.stateDir), opts.nat);
+}
+
 async function takeDownNetwork(net: NetworkRecord, nat: NatBackend, opts: NetworkOptions): Promise<void> {
-  await nat.removeOwner(netOwner(net.bridge));
-  await removeBridge(net.bridge, opts);
+  await nat.removeOwner(netOwner(stateTag(opts.stateDir), net.bridge));
+  await removeBridge(net.bridge, stateTag(opts.stateDir), opts);
   await nat.removeIfEmpty();
 }
 
+const allLeases = (store: NetworkStore) => Object.values(store.networks).flatMap((n) => Object.values(n.leases));
+
+/** Where Docker starts too for -P: the Linux ephemeral range's start. */
+const FIRST_AUTO_PORT = 49153;
+
+/** -P asks for host port 0: each gets the first port from 49153 no container publishes yet. */
+function assignHostPorts(store: NetworkStore, ports: PortMapping[]): PortMapping[] {
+  const used = new Set(allLeases(store).flatMap((l) => l.ports.map((p) => `${p.hostPort}/${p.protocol}`)));
+  for (const p of ports) if (p.hostPort !== 0) used.add(`${p.hostPort}/${p.protocol}`);
+  return ports.map((p) => {
+    if (p.hostPort !== 0) return p;
+    let port = FIRST_AUTO_PORT;
+    while (used.has(`${port}/${p.protocol}`)) port++;
+    if (port > 65535) throw new Error('no free host port left for -P: remove containers that publish ports');
+    used.add(`${port}/${p.protocol}`);
+    return { ...p, hostPort: port };
+  });
+}
+
 function checkPortsFree(store: NetworkStore, ports: PortMapping[]): void {
-  for (const lease of Object.values(store.networks).flatMap((n) => Object.values(n.leases))) {
+  for (const lease of allLeases(store)) {
     for (const p of ports) {
       if (lease.ports.some((o) => o.hostPort === p.hostPort && o.protocol === p.protocol)) {
         throw new Error(`host port ${p.hostPort}/${p.protocol} is already published by container ${lease.name}: pick another -p`);
@@ -110,7 +156,7 @@ function checkPortsFree(store: NetworkStore, ports: PortMapping[]): void {
 }
 
 async function unplug(net: NetworkRecord, lease: Lease, nat: NatBackend, opts: NetworkOptions): Promise<void> {
-  await nat.removeOwner(containerOwner(lease.containerId));
+  await nat.removeOwner(containerOwner(stateTag(opts.stateDir), lease.containerId));
   await removeVeth(lease.containerId, opts);
   release(net, lease.containerId);
   writeHosts(opts.stateDir, net);
@@ -120,18 +166,21 @@ async function unplug(net: NetworkRecord, lease: Lease, nat: NatBackend, opts: N
 /** Plugs a running container (its pid 1 made a new network namespace) into a network. */
 export function connect(container: { id: string; name: string; pid: number }, network: string = DEFAULT_NETWORK,
   options: { ip?: string; ports?: PortMapping[] }, opts: NetworkOptions): Promise<Connection> {
-  const ports = options.ports ?? [];
   return withStore(opts.stateDir, async (store) => {
     const net = store.networks[network] ?? (network === DEFAULT_NETWORK ? await addNetwork(store, network, undefined, opts) : null);
     if (!net) throw new Error(`there is no network ${network}: make it with \`byhand network create ${network}\``);
     if (Object.values(store.networks).some((n) => Object.values(n.leases).some((l) => l.containerId === container.id))) {
       throw new Error(`container ${container.name} is connected already`);
     }
+    const ports = assignHostPorts(store, options.ports ?? []);
     checkPortsFree(store, ports);
     const ref = processRef(container.pid);
     if (!ref) throw new Error(`container ${container.name}'s process ${container.pid} is not running: start it before connecting it`);
+    if (network === DEFAULT_NETWORK && Object.keys(net.leases).length === 0) net.bridge = await pickDefaultBridge(store, net, opts);
     const address = allocate(net, { containerId: container.id, name: container.name, pid: ref, ports }, options.ip);
-    const nat = natBackend(opts, opts.nat);
+    const nat = backend(opts);
+    // On disk before anything is made: should this process be killed half-way, gc finds the lease.
+    writeStore(opts.stateDir, store);
     try {
       await plugIn(net, container, address, ports, nat, opts);
     } catch (err) {
@@ -143,6 +192,7 @@ export function connect(container: { id: string; name: string; pid: number }, ne
       address,
       gateway: net.gateway,
       network: net.name,
+      ports,
       hostsFile: hostsFilePath(opts.stateDir, net.name),
       teardown: () => disconnect(container.id, opts),
     };
@@ -151,7 +201,7 @@ export function connect(container: { id: string; name: string; pid: number }, ne
 
 async function plugIn(net: NetworkRecord, container: { id: string; pid: number }, address: string, ports: PortMapping[], nat: NatBackend, opts: NetworkOptions): Promise<void> {
   const prefix = parseCidr(net.subnet).prefix;
-  await ensureBridge(net.bridge, net.gateway, prefix, opts);
+  await ensureBridge(net.bridge, stateTag(opts.stateDir), net.gateway, prefix, opts);
   await enableForwarding(opts);
   await nat.addNetwork(net.bridge, net.subnet);
   await connectVeth({ containerId: container.id, pid: container.pid, bridge: net.bridge, address, prefix, gateway: net.gateway }, opts);
@@ -163,12 +213,12 @@ async function plugIn(net: NetworkRecord, container: { id: string; pid: number }
 }
 
 /** Undoes connect(): rules, veth, lease, and the bridge when it was the last member. */
-export function disconnect(containerId: string, opts: NetworkOptions): Promise<void> {
+export async function disconnect(containerId: string, opts: NetworkOptions): Promise<void> {
+  if (attachmentOf(opts.stateDir, containerId) === null) return; // never plugged in: nothing to lock
   return withStore(opts.stateDir, async (store) => {
-    const nat = natBackend(opts, opts.nat);
     for (const net of Object.values(store.networks)) {
       const lease = Object.values(net.leases).find((l) => l.containerId === containerId);
-      if (lease) await unplug(net, lease, nat, opts);
+      if (lease) await unplug(net, lease, backend(opts), opts);
     }
   });
 }
@@ -179,13 +229,13 @@ export interface GcReport {
   ruleOwners: string[];
 }
 
-const OUR_BRIDGE = /^byhand(0|-[0-9a-f]{6})$/;
-
 /** Removes whatever a crash left: leases of dead containers, their veths and rules, idle bridges. */
 export function gc(opts: NetworkOptions): Promise<GcReport> {
   return withStore(opts.stateDir, async (store) => {
-    const nat = natBackend(opts, opts.nat);
     const report: GcReport = { leases: [], links: [], ruleOwners: [] };
+    // A state dir that never had a network has nothing to collect (and may lack nft and ip).
+    if (Object.keys(store.networks).length === 0) return report;
+    const nat = backend(opts);
     for (const net of Object.values(store.networks)) {
       for (const lease of Object.values(net.leases)) {
         if (isAlive(lease.pid)) continue;
@@ -193,19 +243,58 @@ export function gc(opts: NetworkOptions): Promise<GcReport> {
         await unplug(net, lease, nat, opts);
       }
     }
-    const live = Object.values(store.networks).filter((n) => Object.keys(n.leases).length > 0);
-    const keepLinks = new Set(live.flatMap((n) => [n.bridge, ...Object.values(n.leases).flatMap((l) => Object.values(vethNames(l.containerId)))]));
-    for (const link of await listLinks(opts)) {
-      const ours = link.ifname.startsWith(HOST_PREFIX) || link.ifname.startsWith(PEER_PREFIX) || OUR_BRIDGE.test(link.ifname);
-      if (ours && !keepLinks.has(link.ifname) && (await tryRun(['ip', 'link', 'del', link.ifname], opts))) report.links.push(link.ifname);
+    const tag = stateTag(opts.stateDir);
+    for (const net of Object.values(store.networks)) {
+      if (Object.keys(net.leases).length === 0) await takeDownNetwork(net, nat, opts);
     }
-    const keepOwners = new Set(live.flatMap((n) => [netOwner(n.bridge), ...Object.values(n.leases).map((l) => containerOwner(l.containerId))]));
+    const live = Object.values(store.networks).filter((n) => Object.keys(n.leases).length > 0);
+    const ourBridges = new Set(Object.values(store.networks).map((n) => n.bridge));
+    const keepLinks = new Set(live.flatMap((n) => Object.values(n.leases).flatMap((l) => Object.values(vethNames(l.containerId)))));
+    for (const link of await listLinks(opts)) {
+      // A veth whose connect died half-way: unplugged, or still on one of our bridges.
+      const veth = link.ifname.startsWith(HOST_PREFIX) || link.ifname.startsWith(PEER_PREFIX);
+      const orphan = veth && !keepLinks.has(link.ifname) && (!link.master || ourBridges.has(link.master));
+      if (orphan && (await tryRun(['ip', 'link', 'del', link.ifname], opts))) report.links.push(link.ifname);
+    }
+    const keepOwners = new Set(live.flatMap((n) => [netOwner(tag, n.bridge), ...Object.values(n.leases).map((l) => containerOwner(tag, l.containerId))]));
     for (const owner of await nat.owners()) {
-      if (keepOwners.has(owner)) continue;
+      if (keepOwners.has(owner) || !isOwnedBy(tag, owner)) continue;
       await nat.removeOwner(owner);
       report.ruleOwners.push(owner);
     }
     await nat.removeIfEmpty();
     return report;
   });
+}
+
+/**
+ * Before a container joins `network`: checks that it exists (the default one is recorded on
+ * first use) and returns its hosts file, which must exist before the container's mounts are made.
+ */
+export function prepareNetwork(network: string, opts: NetworkOptions): Promise<string> {
+  return withStore(opts.stateDir, async (store) => {
+    const net = store.networks[network] ?? (network === DEFAULT_NETWORK ? await addNetwork(store, network, undefined, opts) : null);
+    if (!net) throw new Error(`there is no network ${network}: make it with \`byhand network create ${network} --subnet CIDR\`, or see \`byhand network ls\``);
+    return writeHosts(opts.stateDir, net);
+  });
+}
+
+export interface Attachment {
+  network: string;
+  bridge: string;
+  address: string;
+  prefix: number;
+  gateway: string;
+  ports: PortMapping[];
+}
+
+/** Where a container is plugged in (for inspect), read without taking the lock. */
+export function attachmentOf(stateDir: string, containerId: string): Attachment | null {
+  for (const net of Object.values(readStore(stateDir).networks)) {
+    const lease = Object.values(net.leases).find((l) => l.containerId === containerId);
+    if (lease) {
+      return { network: net.name, bridge: net.bridge, address: lease.ip, prefix: parseCidr(net.subnet).prefix, gateway: net.gateway, ports: lease.ports };
+    }
+  }
+  return null;
 }

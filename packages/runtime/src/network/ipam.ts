@@ -2,14 +2,14 @@
  * IP address management: which subnet each network has and which address each container got.
  *
  * Kept in one JSON file, <state>/networks/networks.json, so it survives restarts; every change
- * happens under a lock file made with O_EXCL (the holder's pid inside, so a crashed holder's lock
- * is taken over). Addresses are handed out round-robin from a cursor, so an address freed by one
- * container is not given to the next one at once (stale ARP caches elsewhere would misdeliver).
+ * happens under a lock file made with O_EXCL (the holder's pid and start time inside, so a crashed
+ * holder's lock is taken over). Addresses are handed out round-robin from a cursor, so an address
+ * freed by one container is not given to the next one at once (stale ARP caches elsewhere would
+ * misdeliver).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProcessRef } from '../proc.js';
-import { sleep } from '../proc.js';
+import { isAlive, processRef, sleep, type ProcessRef } from '../proc.js';
 
 export interface PortMapping {
   hostPort: number;
@@ -156,22 +156,28 @@ export function readStore(stateDir: string): NetworkStore {
   return JSON.parse(readFileSync(file, 'utf8')) as NetworkStore;
 }
 
-function writeStore(stateDir: string, store: NetworkStore): void {
+/** Saves the store; withStore() does at its end, and callers holding the lock may do it earlier. */
+export function writeStore(stateDir: string, store: NetworkStore): void {
   const file = join(storeDir(stateDir), 'networks.json');
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(store, null, 2)}\n`);
   renameSync(tmp, file); // atomic: a crash leaves the old file or the new one, never half of one
 }
 
-function holderAlive(lockFile: string): boolean {
+function readLock(lockFile: string): string | null {
   try {
-    const pid = Number(readFileSync(lockFile, 'utf8'));
-    if (!pid) return true; // being written right now
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return readFileSync(lockFile, 'utf8');
+  } catch {
+    return null;
   }
+}
+
+/** The holder is "PID START": a pid alone would keep a killed holder alive as a zombie, or as a later process. */
+function holderAlive(text: string | null): boolean {
+  if (text === null) return false;
+  const [pid, start] = text.split(' ').map(Number);
+  if (!pid || start === undefined) return true; // being written right now
+  return isAlive({ pid, start });
 }
 
 async function lock(stateDir: string): Promise<() => void> {
@@ -182,14 +188,18 @@ async function lock(stateDir: string): Promise<() => void> {
   for (;;) {
     try {
       const fd = openSync(lockFile, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
+      const me = processRef(process.pid);
+      writeSync(fd, `${process.pid} ${me?.start ?? 0}`);
       closeSync(fd);
       return () => rmSync(lockFile, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    if (!holderAlive(lockFile)) rmSync(lockFile, { force: true });
-    else if (Date.now() > end) throw new Error(`${lockFile} has been held for 30 s by a live process: wait for it, or remove the file if that process is stuck`);
+    const seen = readLock(lockFile);
+    // Removed only if it is still the dead holder's: another process may have taken it over since.
+    if (!holderAlive(seen)) {
+      if (readLock(lockFile) === seen) rmSync(lockFile, { force: true });
+    } else if (Date.now() > end) throw new Error(`${lockFile} has been held for 30 s by a live process: wait for it, or remove the file if that process is stuck`);
     else await sleep(25);
   }
 }

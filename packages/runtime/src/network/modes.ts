@@ -7,6 +7,8 @@
  *   bridge          a new network namespace plugged into the default bridge byhand0
  *   NAME            a new network namespace plugged into the user-defined network NAME
  */
+import { readFileSync } from 'node:fs';
+
 export type NetworkMode =
   | { kind: 'none' }
   | { kind: 'host' }
@@ -14,6 +16,25 @@ export type NetworkMode =
   | { kind: 'bridge'; network: string };
 
 export const DEFAULT_NETWORK = 'bridge';
+
+/** Root of the initial user namespace sees every id mapped to itself. */
+function inInitialUserNamespace(): boolean {
+  try {
+    return /^\s*0\s+0\s+4294967295\s*$/.test(readFileSync('/proc/self/uid_map', 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * --network when none is given: $BYHAND_NETWORK, else bridge on a host, but none inside a
+ * learner's sandbox (a user namespace): there the netns is the learner's own lab, with no way
+ * out to gain from NAT, and `ip link` should show only what they made themselves until they ask
+ * for `--network bridge`.
+ */
+export function defaultNetworkMode(): string {
+  return process.env.BYHAND_NETWORK || (inInitialUserNamespace() ? DEFAULT_NETWORK : 'none');
+}
 
 export function parseNetworkMode(value: string = DEFAULT_NETWORK): NetworkMode {
   if (value === 'none' || value === 'host') return { kind: value };

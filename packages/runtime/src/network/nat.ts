@@ -2,7 +2,7 @@
  * NAT: containers reach out through the host's address (masquerade), and a published port
  * (-p 18080:80) sends what arrives at the host on 18080 to the container's port 80 (DNAT).
  * All rules live in a table of our own, `ip byhand`, each tagged with a comment naming its owner
- * ("byhand-net:<bridge>" or "byhand:<container id>"), so teardown and gc find exactly ours.
+ * ("byhand-net:<state tag>:<bridge>" or "byhand:<state tag>:<container id>"), so teardown and gc find exactly ours.
  *
  * Ports published on localhost: the output hook DNATs 127.0.0.1:18080 to the container, but a
  * packet from 127.0.0.1 may only leave through a non-loopback device where that device has
@@ -30,7 +30,7 @@ export interface NatBackend {
   /** Masquerade for the network's subnet and the localhost guard for its bridge. */
   addNetwork(bridge: string, subnet: string): Promise<void>;
   publish(p: Publication): Promise<void>;
-  /** Deletes every rule tagged with this owner ("byhand-net:<bridge>" or "byhand:<id>"). */
+  /** Deletes every rule tagged with this owner ("byhand-net:<tag>:<bridge>" or "byhand:<tag>:<id>"). */
   removeOwner(owner: string): Promise<void>;
   /** Owners that still have rules. */
   owners(): Promise<string[]>;
@@ -38,8 +38,11 @@ export interface NatBackend {
   removeIfEmpty(): Promise<void>;
 }
 
-export const netOwner = (bridge: string) => `byhand-net:${bridge}`;
-export const containerOwner = (id: string) => `byhand:${id}`;
+/** Owners carry the state directory's tag: several state dirs (tests, nested set-ups) can share
+ * one netns, and each one's gc must only ever remove its own rules. */
+export const netOwner = (tag: string, bridge: string) => `byhand-net:${tag}:${bridge}`;
+export const containerOwner = (tag: string, id: string) => `byhand:${tag}:${id}`;
+export const isOwnedBy = (tag: string, owner: string) => owner.startsWith(`byhand:${tag}:`) || owner.startsWith(`byhand-net:${tag}:`);
 
 const q = (s: string) => `"${s}"`;
 
@@ -57,7 +60,7 @@ interface NftRule {
 }
 
 class Nft implements NatBackend {
-  constructor(private readonly opts: CommandOptions) {}
+  constructor(private readonly opts: CommandOptions, private readonly tag: string) {}
 
   private async ensureTable(): Promise<void> {
     await run(['nft', 'add', 'table', 'ip', 'byhand'], this.opts);
@@ -77,15 +80,15 @@ class Nft implements NatBackend {
 
   async addNetwork(bridge: string, subnet: string): Promise<void> {
     await this.ensureTable();
-    const owner = netOwner(bridge);
+    const owner = netOwner(this.tag, bridge);
     if ((await this.rules())?.some((r) => r.comment === owner)) return;
     await this.add('postrouting', ['ip', 'saddr', subnet, 'oifname', '!=', q(bridge), 'masquerade'], owner);
     await this.add('guard', ['iifname', q(bridge), 'ip', 'daddr', '127.0.0.0/8', 'drop'], owner);
   }
 
+  /** After addNetwork(), which made the table. */
   async publish(p: Publication): Promise<void> {
-    await this.ensureTable();
-    const owner = containerOwner(p.containerId);
+    const owner = containerOwner(this.tag, p.containerId);
     for (const port of p.ports) {
       const dnat = ['fib', 'daddr', 'type', 'local', port.protocol, 'dport', String(port.hostPort), 'dnat', 'to', `${p.address}:${port.containerPort}`];
       await this.add('prerouting', dnat, owner);
@@ -112,7 +115,7 @@ class Nft implements NatBackend {
 
 /** The same rules with iptables: our own chains, jumped to from the built-in ones. */
 class Iptables implements NatBackend {
-  constructor(private readonly opts: CommandOptions) {}
+  constructor(private readonly opts: CommandOptions, private readonly tag: string) {}
 
   private static readonly JUMPS: [string, string, string][] = [
     ['nat', 'PREROUTING', 'BYHAND-PREROUTING'],
@@ -152,15 +155,15 @@ class Iptables implements NatBackend {
 
   async addNetwork(bridge: string, subnet: string): Promise<void> {
     await this.ensureChains();
-    const owner = netOwner(bridge);
+    const owner = netOwner(this.tag, bridge);
     if ((await this.rules()).some((r) => r.owner === owner)) return;
     await this.add('nat', 'BYHAND-POSTROUTING', ['-s', subnet, '!', '-o', bridge, '-j', 'MASQUERADE'], owner);
     await this.add('raw', 'BYHAND-GUARD', ['-i', bridge, '-d', '127.0.0.0/8', '-j', 'DROP'], owner);
   }
 
+  /** After addNetwork(), which made the chains. */
   async publish(p: Publication): Promise<void> {
-    await this.ensureChains();
-    const owner = containerOwner(p.containerId);
+    const owner = containerOwner(this.tag, p.containerId);
     for (const port of p.ports) {
       const dnat = ['-m', 'addrtype', '--dst-type', 'LOCAL', '-p', port.protocol, '--dport', String(port.hostPort), '-j', 'DNAT', '--to-destination', `${p.address}:${port.containerPort}`];
       await this.add('nat', 'BYHAND-PREROUTING', dnat, owner);
@@ -193,10 +196,10 @@ function onPath(command: string): boolean {
 }
 
 /** nft where it is installed, else iptables; says what to install when neither is. */
-export function natBackend(opts: CommandOptions, prefer?: 'nft' | 'iptables'): NatBackend {
+export function natBackend(opts: CommandOptions, tag: string, prefer?: 'nft' | 'iptables'): NatBackend {
   const kind = prefer ?? (onPath('nft') ? 'nft' : onPath('iptables') ? 'iptables' : null);
   if (!kind) throw new Error('container networking needs nft or iptables, and neither is on PATH: apt-get install nftables');
-  return kind === 'nft' ? new Nft(opts) : new Iptables(opts);
+  return kind === 'nft' ? new Nft(opts, tag) : new Iptables(opts, tag);
 }
 
 /** Containers' traffic is routed through the host: forwarding must be on (in this netns). */

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Only ever inside a course sandbox, whose root is not the machine's root: elsewhere this would
+# change the machine's own cgroups.
+if awk '$1 == 0 && $2 == 0 { found = 1 } END { exit !found }' /proc/self/uid_map; then
+  echo "refusing to run: root here is the machine's root, so this is not a course sandbox" >&2
+  exit 1
+fi
+# A cgroup v2 host lists one line, "0::<path>"; a v1 or hybrid host lists one per v1 tree.
+if [ "$(wc -l < /proc/self/cgroup)" = 1 ]; then v=2; else v=1; fi
+if [ $v = 2 ]; then dir=/sys/fs/cgroup/ice; else dir=/sys/fs/cgroup/freezer/ice; fi
+mkdir $dir
+setsid -f sh -c "echo \$\$ > $dir/cgroup.procs; i=0; while sleep 0.2; do i=\$((i+1)); echo \$i > /tmp/ticks; done" </dev/null >/dev/null 2>&1
+sleep 1
+if [ $v = 2 ]; then echo 1 > $dir/cgroup.freeze; else echo FROZEN > $dir/freezer.state; fi
+sleep 0.5
