@@ -62,6 +62,15 @@ describe('byhand inside a learner sandbox', () => {
     assert.match(r.stderr, /note: cgroups are not writable here.*runs without a cgroup/, 'says why it runs without limits');
   });
 
+  it('changes the set-up\'s busybox through the overlay, in a copy the sandbox owns', async () => {
+    const r = await inLab([
+      'byhand run --rm busybox sh -c "rm /bin/wget && echo changed >> /etc/passwd && echo changed"',
+      'byhand run --rm busybox sh -c "test -e /bin/wget && echo untouched"',
+      'test -e /opt/byhand/images/busybox/rootfs/bin/wget && echo "tools untouched"',
+    ].join('\n'));
+    assert.equal(r.stdout, 'changed\nuntouched\ntools untouched\n', r.stderr);
+  });
+
   it('--userns auto maps a nested container\'s root to ids the sandbox has', async () => {
     const r = await inLab('byhand run --rm --userns auto busybox cat /proc/self/uid_map');
     assert.equal(r.code, 0, r.stderr);

@@ -12,7 +12,8 @@
  * image.json with one rootfs: the set-up's busybox and lab images, and BYHAND_IMAGES_PATH,
  * directories laid out the same way searched after this store) still work as one-layer images.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobStore, type Descriptor } from './blobs.js';
 import { unpackLayer } from './layer.js';
@@ -65,6 +66,15 @@ export function imageConfigOf(config: OciConfig): ImageConfig {
     labels: c.Labels ?? {},
     exposedPorts: Object.keys(c.ExposedPorts ?? {}),
   };
+}
+
+/** Whether `path` belongs to the kernel's overflow uid: an owner this user namespace does not map. */
+function ownedByUnmappedIds(path: string): boolean {
+  try {
+    return statSync(path).uid === Number(readFileSync('/proc/sys/kernel/overflowuid', 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function readFlatImage(dir: string, name: string): Image | null {
@@ -136,9 +146,28 @@ export class ImageStore {
     if (digest) return this.fromManifest(DIGEST.test(name) ? name : normalizeName(name), digest);
     for (const dir of IMAGE_NAME.test(name) ? this.extraDirs : []) {
       const image = readFlatImage(dir, name);
-      if (image) return image;
+      if (image) return ownedByUnmappedIds(image.layers[0]!) ? this.adopt(image) : image;
     }
     return null;
+  }
+
+  /**
+   * A read-only image whose files belong to ids this user namespace does not map (the set-up's
+   * busybox seen from inside a learner's sandbox) cannot be changed even through an overlay: its
+   * directories refuse root here. It is copied once into this store, owned by our own root.
+   */
+  private adopt(image: Image): Image {
+    const tmp = join(this.dir, 'tmp', `adopt-${process.pid}-${image.name}`);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    execFileSync('cp', ['-a', '--no-preserve=ownership', image.layers[0]!, join(tmp, 'rootfs')]);
+    writeFileSync(join(tmp, 'image.json'), JSON.stringify({ created: image.created, config: image.config }));
+    try {
+      renameSync(tmp, join(this.dir, image.name));
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another run adopted it first
+    }
+    return readFlatImage(this.dir, image.name) ?? image;
   }
 
   require(name: string): Image {
