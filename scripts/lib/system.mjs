@@ -25,7 +25,7 @@ const BASE_PACKAGES = [
 
 // Only for the tests: the browser for end to end, QEMU for the cgroup v2 VM (infra/vm/), a
 // registry and the OCI tools the image tests build, push and read images with.
-const TEST_PACKAGES = ['chromium', 'qemu-system-x86', 'docker-registry', 'skopeo', 'umoci'];
+const TEST_PACKAGES = ['chromium', 'qemu-system-x86', 'qemu-utils', 'shellcheck', 'docker-registry', 'skopeo', 'umoci'];
 
 /** Debian packages the project needs; the browser and the VM only for the tests. */
 export function wantedPackages({ forTests }) {

@@ -144,7 +144,7 @@ async function replaceDir(dir, build) {
 /** Build and run directories of harness runs that were interrupted (their process is gone). */
 export async function removeAbandoned(vmDir, log) {
   for (const name of readdirSync(vmDir)) {
-    const match = /^\.(?:build|old|run)-(\d+)$/.exec(name);
+    const match = /^\.(?:build|old|run|disk)-(\d+)$/.exec(name);
     if (!match || isAlive(Number(match[1]))) continue;
     log(`removing ${join(vmDir, name)}, left over from an interrupted run`);
     await removeTree(join(vmDir, name));

@@ -34,16 +34,22 @@ function accelArgs(accel) {
   return accel === 'kvm' ? ['-enable-kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
 }
 
-export function qemuArgs({ image, cmdline, repo, jobDir, consoleLog, accel = 'kvm', memory = '4G', cpus = 2 }) {
+/**
+ * disk: a qcow2 overlay that keeps what the guest writes (across boots), else the cached image
+ * with snapshot=on. shares: more host directories, [{tag, path}], each read-only.
+ */
+export function qemuArgs({ image, cmdline, repo, jobDir, consoleLog, accel = 'kvm', memory = '4G', cpus = 2, overlay = null, shares = [] }) {
+  const drive = overlay ? `file=${overlay},format=qcow2,if=virtio` : `file=${image.disk},format=raw,if=virtio,snapshot=on`;
   return [
     ...accelArgs(accel), '-m', memory, '-smp', String(cpus),
     // No default devices (no NIC, no VGA, no floppy), no config file, no window.
     '-nodefaults', '-no-user-config', '-display', 'none', '-nic', 'none',
     '-no-reboot',
     '-kernel', image.kernel, '-initrd', image.initrd, '-append', cmdline,
-    '-drive', `file=${image.disk},format=raw,if=virtio,snapshot=on`,
+    '-drive', drive,
     '-virtfs', `local,path=${repo},mount_tag=repo,security_model=none,readonly=on`,
     '-virtfs', `local,path=${jobDir},mount_tag=job,security_model=none`,
+    ...shares.flatMap(({ tag, path }) => ['-virtfs', `local,path=${path},mount_tag=${tag},security_model=none,readonly=on`]),
     // ttyS0: the kernel's and systemd's console, kept for when boot fails; ttyS1: the command.
     '-serial', `file:${consoleLog}`,
     '-serial', 'stdio',

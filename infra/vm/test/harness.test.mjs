@@ -83,3 +83,10 @@ test('the job directory holds a copy of node (the guest may write there), the co
     rmSync(dir, { recursive: true });
   }
 });
+
+test('the classroom test keeps its disk across boots in an overlay, and shares more directories read-only', () => {
+  const a = qemuArgs({ image, cmdline: 'root=/dev/vda', repo: '/src', jobDir: '/job', consoleLog: '/job/c.log', overlay: '/run/disk.qcow2', shares: [{ tag: 'offline', path: '/srv/off' }] });
+  assert.ok(a.includes('file=/run/disk.qcow2,format=qcow2,if=virtio'), a.join(' '));
+  assert.ok(!a.some((arg) => arg.includes('/i/disk.ext4')), 'the cached image is only the overlay\'s backing file');
+  assert.ok(a.includes('local,path=/srv/off,mount_tag=offline,security_model=none,readonly=on'));
+});
