@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { nativeBuildStep, npmInstallStep, webBuildStep } from './lib/builds.mjs';
 import { importImagesStep } from './lib/images.mjs';
 import { labImageStep, labPaths } from './lib/lab-image.mjs';
+import { withSetupLock } from './lib/lock.mjs';
 import { Reporter, StepError } from './lib/report.mjs';
 import { toolsStep } from './lib/tools.mjs';
 import { aptInstallCommand, missingPackages, readOsRelease, systemProblems, wantedPackages } from './lib/system.mjs';
@@ -42,8 +43,7 @@ function parseArgs(argv) {
   return options;
 }
 
-async function main() {
-  const { forTests } = parseArgs(process.argv.slice(2));
+async function main({ forTests }) {
   const report = new Reporter();
   const wanted = wantedPackages({ forTests });
   let missing = [];
@@ -80,7 +80,8 @@ async function main() {
   report.log('[setup] ready');
 }
 
-main().catch((err) => {
+const options = parseArgs(process.argv.slice(2));
+withSetupLock(stateDir, () => main(options)).catch((err) => {
   // The reporter has already said which step failed and shown its output.
   if (!(err instanceof StepError)) console.error(`[setup] ${err.stack ?? err}`);
   process.exit(1);

@@ -43,6 +43,7 @@ describe('content linter', () => {
     const found = lines();
     assert.ok(found.some((l) => l.startsWith('02-broken/index.mdx:19: <Step terminal="2"> names no terminal: this lesson has 1')), found.join('\n'));
     assert.ok(found.some((l) => l.startsWith('02-broken/index.mdx:21: <Terminal> is not a course component')), found.join('\n'));
+    assert.ok(found.some((l) => l.startsWith('02-broken/index.mdx:23: <Stepper> needs the command it steps through, a byhand run --step')), found.join('\n'));
   });
 
   test('the course itself passes', () => {

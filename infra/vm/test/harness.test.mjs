@@ -90,3 +90,10 @@ test('the classroom test keeps its disk across boots in an overlay, and shares m
   assert.ok(!a.some((arg) => arg.includes('/i/disk.ext4')), 'the cached image is only the overlay\'s backing file');
   assert.ok(a.includes('local,path=/srv/off,mount_tag=offline,security_model=none,readonly=on'));
 });
+
+test('npm test runs the classroom VM test only where KVM works, and says why not elsewhere', () => {
+  const run = join(RECIPE_DIR, '..', '..', 'infra', 'vm', 'run.mjs');
+  const r = spawnSync(process.execPath, [run, '--when-kvm', '--accel', 'tcg'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /skipped the classroom VM test: asked for with --accel tcg; `npm run test:vm` runs it under emulation/);
+});

@@ -79,6 +79,16 @@ describe('byhand build', () => {
     assert.equal((await cli.run(['run', '--rm', 'site'])).stdout, 'hello there from /srv\nv2\n');
   });
 
+  it('WORKDIR makes its directory when the image lacks it, as Docker does', async () => {
+    const ctx = join(work, 'workdir');
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, 'Dockerfile'), ['FROM busybox', 'WORKDIR /opt/app/data', 'CMD ["sh", "-c", "pwd"]', ''].join('\n'));
+    const built = await cli.run(['build', '-t', 'workdir', ctx]);
+    assert.equal(built.code, 0, built.stderr);
+    const run = await cli.run(['run', '--rm', 'workdir']);
+    assert.equal(run.stdout, '/opt/app/data\n', run.stderr);
+  });
+
   it('says which instruction it cannot build, and why a RUN failed', async () => {
     const ctx = join(work, 'bad');
     mkdirSync(ctx);

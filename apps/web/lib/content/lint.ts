@@ -103,6 +103,12 @@ function lintComponent(use: ComponentUse, ctx: { dir: string; terminals: number;
       report(line, `<Step terminal="${a.terminal ?? '…'}"> names no terminal: this lesson has ${ctx.terminals} (list more in the frontmatter's "terminals")`);
     }
   }
+  if (name === 'Stepper') {
+    if (!/\bbyhand\b.*\brun\b.*--step\b/.test(a.command ?? '')) {
+      report(line, '<Stepper> needs the command it steps through, a byhand run --step, like <Stepper command="byhand run --step --rm -it busybox sh" />');
+    }
+    if (a.diagram !== undefined && a.diagram !== 'docker-run') report(line, `<Stepper diagram="${a.diagram ?? ''}"> can only highlight the docker-run diagram`);
+  }
   if (name === 'Diagram' && !(DIAGRAMS as readonly string[]).includes(a.name ?? '')) {
     report(line, `<Diagram name="${a.name ?? ''}"> is not a diagram; use one of ${DIAGRAMS.join(', ')}`);
   }

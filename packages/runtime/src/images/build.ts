@@ -97,19 +97,33 @@ class Builder {
     });
     const target = posix.resolve(this.workdir, dest);
     const intoDir = dest.endsWith('/') || paths.length > 1 || paths.some((p) => statSync(p).isDirectory());
-    const stage = this.store.blobs.tempPath('copy');
-    const tar = this.store.blobs.tempPath('copy-layer');
-    try {
+    return this.layerStep(step, (stage) => {
       mkdirSync(join(stage, intoDir ? target : posix.dirname(target)), { recursive: true });
       for (const path of paths) {
         const to = statSync(path).isDirectory() ? join(stage, target) : intoDir ? join(stage, target, basename(path)) : join(stage, target);
         cpSync(path, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
       }
-      // As Docker does: copied files belong to root.
+    }, () => undefined);
+  }
+
+  /** WORKDIR also makes its directory when the image lacks it, as Docker does: a layer of its own. */
+  private workdirStep(step: Instruction): Promise<Image> {
+    const dir = posix.resolve(this.workdir, step.args);
+    return this.layerStep(step, (stage) => mkdirSync(join(stage, dir), { recursive: true }), (c) => {
+      c.WorkingDir = dir;
+    });
+  }
+
+  /** A step whose layer is what `fill` puts in an empty directory, owned by root as Docker has it. */
+  private async layerStep(step: Instruction, fill: (stage: string) => void, mutate: (c: NonNullable<OciConfig['config']>) => void): Promise<Image> {
+    const stage = this.store.blobs.tempPath('stage');
+    const tar = this.store.blobs.tempPath('stage-layer');
+    try {
+      fill(stage);
       if (process.getuid?.() === 0) chownTree(stage);
       await packLayer(stage, tar);
       const digest = await this.store.blobs.putFile(tar);
-      return await this.derive(step, () => undefined, { digest, size: this.store.blobs.size(digest), diffId: digest });
+      return await this.derive(step, mutate, { digest, size: this.store.blobs.size(digest), diffId: digest });
     } finally {
       rmSync(stage, { recursive: true, force: true });
       rmSync(tar, { force: true });
@@ -137,9 +151,6 @@ class Builder {
         case 'EXPOSE':
           c.ExposedPorts = { ...c.ExposedPorts, ...Object.fromEntries(step.args.split(/\s+/).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
           break;
-        case 'WORKDIR':
-          c.WorkingDir = posix.resolve(this.workdir, step.args);
-          break;
         case 'CMD':
           c.Cmd = commandOf(step.args);
           break;
@@ -155,6 +166,7 @@ class Builder {
   private execute(step: Instruction): Promise<Image> {
     if (step.keyword === 'RUN') return this.runStep(step);
     if (step.keyword === 'COPY' || step.keyword === 'ADD') return this.copy(step);
+    if (step.keyword === 'WORKDIR') return this.workdirStep(step);
     return this.configStep(step);
   }
 
