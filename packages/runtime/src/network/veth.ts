@@ -11,6 +11,9 @@
  *   nsenter -t 4242 -n ip link set eth0 up
  *   nsenter -t 4242 -n ip link set lo up
  *   nsenter -t 4242 -n ip route add default via 172.30.0.1
+ *
+ * Not `ip -n NAME` or `ip netns exec`: both remount /sys for the namespace, which the kernel
+ * refuses inside a learner's sandbox (a user namespace), where byhand must work too.
  */
 import { run, tryRun, type CommandOptions } from './command.js';
 

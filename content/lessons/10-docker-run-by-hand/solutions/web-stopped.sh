@@ -1,0 +1,3 @@
+#!/bin/sh
+byhand logs web > /root/web.log
+byhand stop web
