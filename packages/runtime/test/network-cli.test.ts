@@ -136,7 +136,10 @@ test('busybox httpd published with -p 18080:80 answers on localhost and the host
   const id = web.Id as string;
   assert.match(inNs('nft', 'list', 'ruleset'), new RegExp(`dport 18080 dnat to ${web.NetworkSettings.IPAddress.replace(/\./g, '\\.')}:80 comment "byhand:[0-9a-f]{8}:${id}"`));
 
-  await ok('rm', '-f', 'web');
+  // httpd as pid 1 ignores SIGTERM: stop kills it, and ps at once knows how it ended.
+  await ok('stop', '-t', '1', 'web');
+  assert.match(await ok('ps', '-a'), /Exited \(137\) \d+ seconds ago +web\n/);
+  await ok('rm', 'web');
   assert.match(curl('http://127.0.0.1:18080/'), /^failed: .*(Couldn't connect|refused)/);
   assert.doesNotMatch(inNs('nft', 'list', 'ruleset'), new RegExp(`${id}|18080`));
 });

@@ -64,6 +64,8 @@ kill $gw
 byhand run -d --name web -p 18080:80 busybox sh -c 'mkdir /www && echo from-web > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
 echo "localhost=$(fetch http://127.0.0.1:18080/)"
 echo "own-address=$(fetch http://198.51.100.1:18080/)"
+byhand stop -t 1 web >/dev/null
+echo "stopped=$(byhand ps -a | grep ' web$' | grep -o 'Exited ([0-9-]*)')"
 byhand rm -f web >/dev/null
 echo "after-rm=$(curl -sS --max-time 2 http://127.0.0.1:18080/ 2>&1 | grep -c 'Could not connect\|Couldn.t connect\|refused')"
 echo "rules-18080=$(nft list ruleset | grep -c 18080)"
@@ -77,6 +79,7 @@ echo "after=$(count)"
   assert.equal(out.gateway, 'from-gateway', r.stderr);
   assert.equal(out.localhost, 'from-web', r.stderr);
   assert.equal(out['own-address'], 'from-web', r.stderr);
+  assert.equal(out.stopped, 'Exited (137)', 'httpd as pid 1 ignores SIGTERM: stop kills it, and ps at once says how it ended');
   assert.equal(out['after-rm'], '1', 'the published port is closed after rm');
   assert.equal(out['rules-18080'], '0');
   assert.equal(out.after, out.before, 'no interface, rule or lease is left');

@@ -29,11 +29,17 @@ export function killContainer(c: Container, signal: NodeJS.Signals | number = 'S
 export async function stopContainer(store: StateStore, c: Container, timeoutSeconds = 10): Promise<void> {
   if (c.state.status === 'stopped') return;
   if (c.state.status === 'paused') await unpauseContainer(store, c);
+  const asked = Date.now();
   signalProcess(c.state.pid, 'SIGTERM');
   if (!(await waitUntil(() => !isAlive(c.state.helper), timeoutSeconds * 1000))) {
     await forceEnd(c);
   }
-  await waitUntil(() => store.load(c.state.id)?.state.status !== 'running', 5000);
+  // Its owner records the exit code once it has unplugged the container's network and cgroup:
+  // until then ps would show an exit code it cannot know yet.
+  await waitUntil(() => {
+    const now = store.load(c.state.id)?.state;
+    return !now || !isAlive(now.owner) || (now.finishedAt !== null && Date.parse(now.finishedAt) >= asked - 1000);
+  }, 10_000);
 }
 
 /** Ends everything the container is: its processes (pid 1, the helper) and its cgroup's. */
