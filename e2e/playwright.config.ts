@@ -3,6 +3,11 @@ import { defineConfig } from '@playwright/test';
 /* Loopback only, on ports of their own, so the tests can run while `npm start` serves 3000/3001. */
 export const WEB_PORT = Number(process.env.BYHAND_E2E_WEB_PORT ?? 3200);
 export const AGENT_PORT = Number(process.env.BYHAND_E2E_AGENT_PORT ?? 3201);
+/*
+ * BYHAND_E2E_BASE_URL: test a site that is already running elsewhere (the classroom VM test
+ * points it at a provisioned VM) instead of starting the agent and the site here.
+ */
+export const EXTERNAL_SITE = process.env.BYHAND_E2E_BASE_URL;
 const env = { ...process.env, BYHAND_AGENT_PORT: String(AGENT_PORT), BYHAND_AGENT_HOST: '127.0.0.1',
   // Every test browses from 127.0.0.1: lift the per-client creation rate meant for a classroom.
   BYHAND_SESSION_RATE: '1000', NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
@@ -15,7 +20,7 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${WEB_PORT}`,
+    baseURL: EXTERNAL_SITE ?? `http://127.0.0.1:${WEB_PORT}`,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
@@ -24,7 +29,7 @@ export default defineConfig({
       args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
   },
-  webServer: [
+  webServer: EXTERNAL_SITE ? [] : [
     {
       command: 'npm run start -w @byhand/sandbox-agent',
       cwd: '..',

@@ -2,6 +2,7 @@
 # Containers by Hand on one classroom VM (Debian 12, Ubuntu 22.04 or 24.04), as root:
 #
 #   infra/provision.sh [--domain course.example.org] [--access-code CODE] [--max-sessions N]
+#                      [--egress on|off]
 #
 # Installs what is needed, builds the lab image, installs and starts the systemd units for the
 # agent and the site behind Caddy, and says what it changed. Run it again to upgrade in place
@@ -24,9 +25,11 @@ Usage: infra/provision.sh [options]     (as root, from a checkout of Containers 
                        first address); the terminals' WebSocket URL is built from it
   --access-code CODE   learners must enter CODE to get a terminal ("" removes it)
   --max-sessions N     sandboxes at once for the whole class (see README.md, "Sizing")
+  --egress on|off      on: sandboxes reach the internet (NAT, the host's DNS), never this
+                       machine, the LAN, cloud metadata or each other; off (default): no network
   --help               this text
 
-Settings are kept in /etc/byhand/byhand.env; options not given keep their current value.
+Settings are kept in /etc/byhand/settings.env; options not given keep their current value.
 Environment: BYHAND_NODE_URL (a Node.js linux tarball, when no Node >= 20 is installed).
 USAGE
 }
@@ -38,6 +41,7 @@ parse_options() {
       --address) OPT_ADDRESS=${2?--address needs a host}; shift 2 ;;
       --access-code) OPT_ACCESS_CODE=${2?--access-code needs a code}; shift 2 ;;
       --max-sessions) OPT_MAX_SESSIONS=${2?--max-sessions needs a number}; shift 2 ;;
+      --egress) OPT_EGRESS=${2?--egress needs on or off}; shift 2 ;;
       --help|-h) usage; exit 0 ;;
       *) fail "unknown option $1 (see --help)" ;;
     esac

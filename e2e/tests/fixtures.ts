@@ -5,7 +5,7 @@
  */
 import { test as base } from '@playwright/test';
 import { agentSecret } from '@byhand/protocol/config';
-import { AGENT_PORT } from '../playwright.config.js';
+import { AGENT_PORT, EXTERNAL_SITE } from '../playwright.config.js';
 
 export { expect } from '@playwright/test';
 
@@ -19,6 +19,8 @@ export const test = base.extend<{ endSessions: void }>({
         if (typeof body?.id === 'string') ids.add(body.id);
       });
       await use();
+      // An external site's agent is not ours to reach; its machine is thrown away after the test.
+      if (EXTERNAL_SITE) return;
       await Promise.all([...ids].map(deleteSession));
     },
     { auto: true },

@@ -52,7 +52,8 @@ install_app() {
   local log step
   log=$(mktemp)
   say "scripts/setup.mjs (npm install, native helper, lab image, site; each only when out of date)"
-  (cd "$APP" && BYHAND_STATE_DIR=$STATE node scripts/setup.mjs) 2>&1 | tee "$log" | sed 's/^/    /' ||
+  # sed -u: line by line, so that progress shows as it happens when the output is a log or a pipe.
+  (cd "$APP" && BYHAND_STATE_DIR=$STATE node scripts/setup.mjs) 2>&1 | tee "$log" | sed -u 's/^/    /' ||
     fail "scripts/setup.mjs failed (its output is above); fix what it says and run me again"
   while IFS= read -r step; do
     changed "setup: $step"
@@ -66,21 +67,24 @@ install_app() {
 
 # Settings: options given now, else the value kept from the last run, else the default.
 load_settings() {
-  DOMAIN='' ADDRESS='' ACCESS_CODE='' MAX_SESSIONS=''
+  DOMAIN='' ADDRESS='' ACCESS_CODE='' MAX_SESSIONS='' EGRESS=''
   if [ -f "$ETC/settings.env" ]; then
     DOMAIN=$(settings_value BYHAND_DOMAIN)
     ADDRESS=$(settings_value BYHAND_ADDRESS)
     ACCESS_CODE=$(settings_value BYHAND_ACCESS_CODE)
     MAX_SESSIONS=$(settings_value BYHAND_MAX_SESSIONS)
+    EGRESS=$(settings_value BYHAND_EGRESS)
   fi
   DOMAIN=${OPT_DOMAIN-$DOMAIN}
   ADDRESS=${OPT_ADDRESS-$ADDRESS}
   ACCESS_CODE=${OPT_ACCESS_CODE-$ACCESS_CODE}
   MAX_SESSIONS=${OPT_MAX_SESSIONS-${MAX_SESSIONS:-50}}
+  EGRESS=${OPT_EGRESS-${EGRESS:-off}}
   [[ "$DOMAIN" =~ ^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]*$ ]] || fail "--domain $DOMAIN is not a host name like course.example.org"
   [[ "$ADDRESS" =~ ^[A-Za-z0-9.:-]*$ ]] || fail "--address $ADDRESS is not a host name or IP address"
   [[ "$ACCESS_CODE" =~ ^[A-Za-z0-9_-]*$ ]] || fail "--access-code may hold letters, digits, - and _ only"
   [[ "$MAX_SESSIONS" =~ ^[1-9][0-9]*$ ]] || fail "--max-sessions $MAX_SESSIONS is not a positive number"
+  [[ "$EGRESS" =~ ^(on|off)$ ]] || fail "--egress must be on or off, got '$EGRESS'"
 }
 
 settings_value() { sed -n "s/^$1=//p" "$ETC/settings.env" | tail -n 1; }
@@ -105,6 +109,7 @@ BYHAND_DOMAIN=$DOMAIN
 BYHAND_ADDRESS=$ADDRESS
 BYHAND_ACCESS_CODE=$ACCESS_CODE
 BYHAND_MAX_SESSIONS=$MAX_SESSIONS
+BYHAND_EGRESS=$EGRESS
 # Derived: the agent listens on loopback only; Caddy passes learners' terminals to it.
 BYHAND_STATE_DIR=$STATE
 BYHAND_AGENT_HOST=127.0.0.1

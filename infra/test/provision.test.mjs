@@ -34,10 +34,10 @@ test('shellcheck finds nothing in the provisioning script and the VM suites', ()
 test('--help explains the options, and an unknown option is refused by name', () => {
   const help = spawnSync(join(INFRA, 'provision.sh'), ['--help'], { encoding: 'utf8' });
   assert.equal(help.status, 0, help.stderr);
-  for (const option of ['--domain', '--address', '--access-code', '--max-sessions']) assert.match(help.stdout, new RegExp(option));
-  const bad = spawnSync(join(INFRA, 'provision.sh'), ['--egress'], { encoding: 'utf8' });
+  for (const option of ['--domain', '--address', '--access-code', '--max-sessions', '--egress on\\|off']) assert.match(help.stdout, new RegExp(option));
+  const bad = spawnSync(join(INFRA, 'provision.sh'), ['--egres', 'on'], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /unknown option --egress \(see --help\)/);
+  assert.match(bad.stderr, /unknown option --egres \(see --help\)/);
 });
 
 describe('machine checks', () => {
@@ -89,12 +89,29 @@ describe('files it writes', () => {
   });
 
   test('the settings keep the agent on loopback and name the public origin', () => {
-    const ip = inBash(`DOMAIN='' ADDRESS=10.1.2.3 ACCESS_CODE=abc MAX_SESSIONS=40; settings_env "$(public_origin)"`).out;
+    const ip = inBash(`DOMAIN='' ADDRESS=10.1.2.3 ACCESS_CODE=abc MAX_SESSIONS=40 EGRESS=off; settings_env "$(public_origin)"`).out;
     for (const line of ['BYHAND_AGENT_HOST=127.0.0.1', 'BYHAND_AGENT_PUBLIC_URL=http://10.1.2.3', 'BYHAND_ALLOWED_ORIGINS=http://10.1.2.3', 'BYHAND_ACCESS_CODE=abc', 'BYHAND_MAX_SESSIONS=40', 'BYHAND_STATE_DIR=/var/lib/byhand']) {
       assert.ok(ip.split('\n').includes(line), `${line} in:\n${ip}`);
     }
-    const https = inBash(`DOMAIN=course.example.org ADDRESS='' ACCESS_CODE='' MAX_SESSIONS=50; settings_env "$(public_origin)"`).out;
+    const https = inBash(`DOMAIN=course.example.org ADDRESS='' ACCESS_CODE='' MAX_SESSIONS=50 EGRESS=off; settings_env "$(public_origin)"`).out;
     assert.ok(https.split('\n').includes('BYHAND_AGENT_PUBLIC_URL=https://course.example.org'), https);
+  });
+
+  test('--egress: off unless chosen, kept from the last run, passed to the agent as BYHAND_EGRESS', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-'));
+    try {
+      const egress = (snippet) => inBash(`ETC='${dir}'; ${snippet} load_settings; settings_env x`).out.split('\n').filter((l) => l.startsWith('BYHAND_EGRESS='));
+      assert.deepEqual(egress(''), ['BYHAND_EGRESS=off']);
+      assert.deepEqual(egress('OPT_EGRESS=on;'), ['BYHAND_EGRESS=on']);
+      writeFileSync(join(dir, 'settings.env'), 'BYHAND_DOMAIN=\nBYHAND_MAX_SESSIONS=40\nBYHAND_EGRESS=on\n');
+      assert.deepEqual(egress(''), ['BYHAND_EGRESS=on'], 'a later run without --egress keeps it on');
+      assert.deepEqual(egress('OPT_EGRESS=off;'), ['BYHAND_EGRESS=off']);
+      const bad = inBash(`ETC='${dir}' OPT_EGRESS=yes; load_settings`);
+      assert.equal(bad.code, 1);
+      assert.match(bad.out, /--egress must be on or off, got 'yes'/);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   test('bad option values are refused before anything is written', () => {

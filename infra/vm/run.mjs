@@ -3,12 +3,16 @@
  * `npm run test:vm`: boots a Debian 12 VM with cgroup v2 only (QEMU/KVM, no network) over this
  * checkout, shared read-only at /repo.
  *
- *   node infra/vm/run.mjs [--timeout 40m]            the classroom test (lib/classroom.mjs):
+ *   node infra/vm/run.mjs [--timeout 90m]            the classroom test (lib/classroom.mjs):
  *                                                    provisioning from nothing, a reboot, again
  *   node infra/vm/run.mjs [--timeout 15m] -- cmd...  one boot that runs cmd, e.g.
  *                                                    bash infra/vm/suites/runtime-cgroups-v2.sh
  *   node infra/vm/run.mjs --when-kvm                 as `npm test` runs it: the classroom test
  *                                                    where KVM works, else a line saying why not
+ *   node infra/vm/run.mjs --keep                     the classroom test, its disk kept afterwards
+ *   node infra/vm/run.mjs --disk DIR [--phase checks|after-reboot]
+ *                                                    a kept disk booted again: the class's checks
+ *                                                    (no provisioning) or the after-reboot phase
  *
  * The disk image is built on first use and cached; see README.md.
  */
@@ -33,14 +37,18 @@ function options() {
       memory: { type: 'string', default: '4G' },
       accel: { type: 'string', default: 'auto' },
       'when-kvm': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      disk: { type: 'string' },
+      phase: { type: 'string', default: 'checks' },
     },
     allowPositionals: true,
   });
   if (!['auto', 'kvm', 'tcg'].includes(values.accel)) throw new Error(`--accel must be auto, kvm or tcg, not "${values.accel}"`);
   const argv = positionals.length > 0 ? positionals : null;
-  const timeout = values.timeout ?? (argv ? '20m' : '40m');
-  checkDuration(timeout);
-  return { ...values, timeout, argv };
+  if (!['checks', 'after-reboot'].includes(values.phase)) throw new Error(`--phase must be checks or after-reboot, not "${values.phase}"`);
+  if (argv && (values.keep || values.disk)) throw new Error('--keep and --disk are for the classroom test, not with a command');
+  if (values.timeout) checkDuration(values.timeout);
+  return { ...values, argv };
 }
 
 async function buildImage(stateDir) {
@@ -73,14 +81,16 @@ async function main() {
     say(`skipped the classroom VM test: ${why}; \`npm run test:vm\` runs it under emulation (40 minutes or more)`);
     return 0;
   }
+  // Per boot. Emulated, provisioning alone takes about 20 minutes and the lesson runner more.
+  const timeout = opts.timeout ?? (opts.argv ? '20m' : accel === 'kvm' ? '40m' : '90m');
   const stateDir = process.env.BYHAND_STATE_DIR || '/var/lib/byhand';
   const vmDir = join(stateDir, 'vm');
   mkdirSync(vmDir, { recursive: true, mode: 0o755 });
   await removeAbandoned(vmDir, (line) => say(line));
   await buildImage(stateDir);
   const vm = { repo: REPO, stateDir, accel, why, bootTimeoutMs: BOOT_TIMEOUT_MS[accel], memory: opts.memory, overlay: null, shares: [] };
-  if (opts.argv) return bootAndRun(vm, { argv: opts.argv, timeout: opts.timeout });
-  return classroomTest(vm, { timeout: opts.timeout });
+  if (opts.argv) return bootAndRun(vm, { argv: opts.argv, timeout });
+  return classroomTest(vm, { timeout, keep: opts.keep, disk: opts.disk, phase: opts.phase });
 }
 
 main().then(

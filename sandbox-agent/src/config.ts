@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { agentPort, agentSecret, stateDir } from '@byhand/protocol/config';
 import { labImageDir } from '@byhand/runtime';
 import { cgroupPrefix, DEFAULT_LIMITS } from './limits.js';
+import type { EgressSettings } from './egress.js';
 import { parseAllowedOrigins } from './origin.js';
+import { parseDnsSetting } from './resolver.js';
 import type { AgentConfig } from './server.js';
 import { DEFAULT_MAX_SESSIONS_PER_CLIENT, DEFAULT_SESSION_RATE, IDLE_TIMEOUT_MS, MAX_LIFETIME_MS, TOKEN_TTL_MS } from './sessions.js';
 
@@ -43,6 +45,15 @@ function sizeSetting(name: string, raw: string | undefined, fallback: string): s
   return raw;
 }
 
+/** BYHAND_EGRESS: whether sandboxes get a way out to the internet (see egress.ts). */
+export function egressSettings(env: NodeJS.ProcessEnv): EgressSettings {
+  const raw = env.BYHAND_EGRESS ?? '';
+  if (!['', 'on', 'off'].includes(raw)) {
+    throw new Error(`BYHAND_EGRESS must be "on" (sandboxes reach the internet, nothing else) or "off" (loopback only, the default), got ${JSON.stringify(raw)}`);
+  }
+  return { enabled: raw === 'on', nameservers: parseDnsSetting(env.BYHAND_EGRESS_DNS) };
+}
+
 /** Where each session's trace file and socket live while it runs. */
 export function runDirOf(state: string): string {
   return join(state, 'sessions');
@@ -75,5 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Omit<AgentConf
     lessonsDir: env.BYHAND_LESSONS_DIR ? resolve(env.BYHAND_LESSONS_DIR) : REPO_LESSONS,
     allowedOrigins: parseAllowedOrigins(env.BYHAND_ALLOWED_ORIGINS),
     tokenTtlMs: TOKEN_TTL_MS,
+    egress: egressSettings(env),
   };
 }

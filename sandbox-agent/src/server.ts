@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLIENT_HEADER, TERMINALS, type TerminalId } from '@byhand/protocol';
+import { stateDir } from '@byhand/protocol/config';
 import { Checks } from './checks.js';
+import { Egress, type EgressSettings } from './egress.js';
 import { ClientRateLimit, RateLimitError } from './rate.js';
 import { HttpError, hasBearer, readJsonBody, rejectUpgrade, sendError, sendJson } from './http-util.js';
 import type { Logger } from './log.js';
@@ -45,6 +47,8 @@ export interface AgentConfig {
   /** Origins allowed to open terminals besides those on the agent's own hostname. */
   allowedOrigins: string[];
   tokenTtlMs: number;
+  /** BYHAND_EGRESS; absent: off. */
+  egress?: EgressSettings;
   log: Logger;
 }
 
@@ -91,6 +95,7 @@ export function createAgent(config: AgentConfig): Agent {
   const { log } = config;
   const secretDigest = digest(config.secret);
   const metrics = new Metrics();
+  const egress = new Egress(stateDir(), config.egress ?? { enabled: false, nameservers: null }, log);
   const sessions = new SessionTable({
     metrics,
     rootfs: config.rootfs,
@@ -103,6 +108,7 @@ export function createAgent(config: AgentConfig): Agent {
     limits: config.limits,
     cgroupPrefix: config.cgroupPrefix,
     runDir: config.runDir,
+    egress,
     log,
   });
   const rate = new ClientRateLimit(config.sessionRate);
@@ -253,8 +259,10 @@ export function createAgent(config: AgentConfig): Agent {
   return {
     server,
     sessions,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      // Before the first session: a killed agent's leftovers go, and the firewall is in place.
+      await egress.start();
+      return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
@@ -262,12 +270,14 @@ export function createAgent(config: AgentConfig): Agent {
           log('listening', { host: address.address, port: address.port });
           resolve(address);
         });
-      }),
+      });
+    },
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       for (const ws of wss.clients) ws.terminate();
       await sessions.endAll();
+      await egress.stop();
       await closed;
     },
   };

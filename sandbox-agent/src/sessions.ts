@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UidRangeAllocator, type Cgroup, type UidRange } from '@byhand/runtime';
+import type { Egress } from './egress.js';
 import { createSessionCgroup, removeSessionCgroup, type SessionLimits } from './limits.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -40,6 +41,8 @@ export interface SessionTableOptions {
   /** Names this agent's session cgroups (see limits.ts). */
   cgroupPrefix: string;
   metrics: Metrics;
+  /** Plugs sessions into the egress network when BYHAND_EGRESS is on. */
+  egress?: Egress;
   log: Logger;
 }
 
@@ -143,12 +146,14 @@ export class SessionTable {
       // Up (or given up on): the helper has written every start step by now.
       session.trace.loadStart();
     });
+    this.opts.egress?.plug(session);
     const gone = session.exited.then(async (code) => {
       this.forget(id);
       const oomKilled = cgroup.oomKilled();
       if (oomKilled) this.opts.metrics.oomKills++;
       this.opts.log('session ended', { id, exit: code, oomKilled: oomKilled || undefined });
       session.trace.close();
+      await this.opts.egress?.unplug(id);
       await removeSessionCgroup(cgroup, this.opts.log);
       this.uids.release(ids);
     });

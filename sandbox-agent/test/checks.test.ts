@@ -80,6 +80,14 @@ describe('checks', () => {
   });
 });
 
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return ''; // it ended while we looked
+  }
+}
+
 describe('terminal 2', () => {
   test('is a second shell in the same sandbox: same hostname, same files, other pid', async () => {
     const { id, client } = await open();
@@ -107,9 +115,13 @@ describe('terminal 2', () => {
     const { id } = await open();
     const second = await attachTerminal(t, id, '2');
     await second.run('sleep 998 & echo sleep-""started', 'sleep-started');
-    const tree = processTree((await t.agent.sessions.get(id)!.terminal('2')).pid);
-    const sleeper = tree.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\0' + '998\0');
-    assert.ok(sleeper !== undefined, `sleep 998 runs below terminal 2's helper (${tree.join(' ')})`);
+    const helper = (await t.agent.sessions.get(id)!.terminal('2')).pid;
+    // The shell echoes as soon as it has forked; the child may not have exec'd sleep yet.
+    let sleeper: number | undefined;
+    await waitUntil('sleep 998 to run below terminal 2\'s helper', () => {
+      sleeper = processTree(helper).find((pid) => cmdline(pid) === 'sleep\0' + '998\0');
+      return sleeper !== undefined;
+    });
     const files = t.agent.sessions.get(id)!.cgroupProcs;
     assert.ok(files.length > 0);
     for (const file of files) {

@@ -20,6 +20,8 @@ const oneLine = (text) => {
 };
 export const since = (start) => `${Math.round((performance.now() - start) / 1000)} s`;
 
+const forwardsText = (forwards) => forwards.map(({ hostPort, guestPort }) => `127.0.0.1:${hostPort} → guest port ${guestPort}`).join(', ');
+
 /** Why there is no exit code, with the end of the guest's console to show what happened. */
 function explainNoResult({ timedOut, interrupted, exit, stderr }, consoleLog, { timeout, bootTimeoutMs }) {
   const why = interrupted ? `the harness was interrupted (${interrupted})`
@@ -38,9 +40,10 @@ function explainNoResult({ timedOut, interrupted, exit, stderr }, consoleLog, { 
 /**
  * Boots, runs argv in /repo and powers off. Returns the command's exit code, or 1 (after
  * saying why) when it never reported one. vm: {repo, stateDir, accel, why, bootTimeoutMs,
- * memory, overlay, shares}; run: {argv, timeout, label}.
+ * memory, overlay, shares, disks, repoDisk, forwards}; run: {argv, timeout, label, watch}, where
+ * watch(line, {jobDir}) sees each line the command prints, to act on the host while it runs.
  */
-export async function bootAndRun(vm, { argv, timeout, label = 'booting Debian with cgroup v2 only' }) {
+export async function bootAndRun(vm, { argv, timeout, label = 'booting Debian with cgroup v2 only', watch }) {
   const jobDir = join(vm.stateDir, 'vm', `.run-${process.pid}`);
   const consoleLog = join(vm.stateDir, 'vm', 'last-console.log');
   try {
@@ -48,7 +51,9 @@ export async function bootAndRun(vm, { argv, timeout, label = 'booting Debian wi
     const args = qemuArgs({
       image: imagePaths(vm.stateDir),
       cmdline: readRecipe().cmdline,
-      repo: vm.repo,
+      repo: vm.repoDisk ? null : vm.repo,
+      disks: [...(vm.repoDisk ? [vm.repoDisk] : []), ...(vm.disks ?? [])],
+      forwards: vm.forwards ?? [],
       jobDir,
       consoleLog: join(jobDir, 'console.log'),
       accel: vm.accel,
@@ -57,7 +62,7 @@ export async function bootAndRun(vm, { argv, timeout, label = 'booting Debian wi
       shares: vm.shares,
     });
     const start = performance.now();
-    say(`${label} (${vm.why}; ${vm.memory}, 2 CPUs, no network; ${vm.repo} read-only at /repo) ...`);
+    say(`${label} (${vm.why}; ${vm.memory}, 2 CPUs, ${vm.forwards?.length ? `no network but ${forwardsText(vm.forwards)}` : 'no network'}; ${vm.repo} read-only at /repo${vm.repoDisk ? ' from a disk' : ''}) ...`);
     const summary = [];
     const result = await bootVm({
       args,
@@ -70,6 +75,7 @@ export async function bootAndRun(vm, { argv, timeout, label = 'booting Debian wi
       onLine: (line) => {
         if (SUMMARY_LINE.test(line)) summary.push(line.trim());
         if (!line.startsWith('[guest] ready')) process.stdout.write(`    ${line}\n`);
+        watch?.(line, { jobDir });
       },
     });
     copyFileSync(join(jobDir, 'console.log'), consoleLog);

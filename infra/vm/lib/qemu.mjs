@@ -1,7 +1,8 @@
 /**
  * Boots the test VM under QEMU/KVM and streams what the guest's command prints. The VM has no
- * network device at all; the repository is shared read-only over virtio-9p; the cached disk is
- * never written (snapshot=on keeps this run's writes in a throw-away overlay).
+ * network device unless ports are forwarded to it; the repository is shared read-only over
+ * virtio-9p or as a read-only disk; the cached disk is never written (snapshot=on or a qcow2
+ * overlay keeps this run's writes).
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
@@ -35,21 +36,35 @@ function accelArgs(accel) {
 }
 
 /**
- * disk: a qcow2 overlay that keeps what the guest writes (across boots), else the cached image
- * with snapshot=on. shares: more host directories, [{tag, path}], each read-only.
+ * Without forwards, no network device at all. With them ([{hostPort, guestPort}]), QEMU's user
+ * network with restrict=on: the guest reaches nothing, not even the host, and the host reaches
+ * the guest only on 127.0.0.1:hostPort.
  */
-export function qemuArgs({ image, cmdline, repo, jobDir, consoleLog, accel = 'kvm', memory = '4G', cpus = 2, overlay = null, shares = [] }) {
-  const drive = overlay ? `file=${overlay},format=qcow2,if=virtio` : `file=${image.disk},format=raw,if=virtio,snapshot=on`;
+function networkArgs(forwards) {
+  if (forwards.length === 0) return ['-nic', 'none'];
+  const rules = forwards.map(({ hostPort, guestPort }) => `hostfwd=tcp:127.0.0.1:${hostPort}-:${guestPort}`);
+  return ['-netdev', ['user,id=net0,restrict=on', ...rules].join(','), '-device', 'virtio-net-pci,netdev=net0'];
+}
+
+/**
+ * disk: a qcow2 overlay that keeps what the guest writes (across boots), else the cached image
+ * with snapshot=on; cache=unsafe either way, as both are thrown away (dpkg's syncs cost
+ * minutes under emulation). repo: a directory shared over 9p, or null when the checkout comes
+ * as one of `disks` (raw images, read-only). shares: more directories, [{tag, path}], read-only.
+ */
+export function qemuArgs({ image, cmdline, repo, jobDir, consoleLog, accel = 'kvm', memory = '4G', cpus = 2, overlay = null, shares = [], disks = [], forwards = [] }) {
+  const drive = overlay ? `file=${overlay},format=qcow2,if=virtio,cache=unsafe` : `file=${image.disk},format=raw,if=virtio,snapshot=on,cache=unsafe`;
+  const repoShare = repo ? [{ tag: 'repo', path: repo }] : [];
   return [
     ...accelArgs(accel), '-m', memory, '-smp', String(cpus),
     // No default devices (no NIC, no VGA, no floppy), no config file, no window.
-    '-nodefaults', '-no-user-config', '-display', 'none', '-nic', 'none',
+    '-nodefaults', '-no-user-config', '-display', 'none', ...networkArgs(forwards),
     '-no-reboot',
     '-kernel', image.kernel, '-initrd', image.initrd, '-append', cmdline,
     '-drive', drive,
-    '-virtfs', `local,path=${repo},mount_tag=repo,security_model=none,readonly=on`,
+    ...disks.flatMap((path) => ['-drive', `file=${path},format=raw,if=virtio,readonly=on`]),
     '-virtfs', `local,path=${jobDir},mount_tag=job,security_model=none`,
-    ...shares.flatMap(({ tag, path }) => ['-virtfs', `local,path=${path},mount_tag=${tag},security_model=none,readonly=on`]),
+    ...[...repoShare, ...shares].flatMap(({ tag, path }) => ['-virtfs', `local,path=${path},mount_tag=${tag},security_model=none,readonly=on`]),
     // ttyS0: the kernel's and systemd's console, kept for when boot fails; ttyS1: the command.
     '-serial', `file:${consoleLog}`,
     '-serial', 'stdio',

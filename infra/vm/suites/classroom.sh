@@ -1,10 +1,14 @@
 #!/bin/bash
 # Inside the classroom test VM (infra/vm/lib/classroom.mjs), as root, in /repo (read-only).
-#   first-boot:   provisioning from nothing, then what a class would see, then the runtime's
-#                 cgroup v2 tests and the lesson runner against the provisioned machine
+#   classroom.sh PHASE ORIGIN
+#   first-boot:   provisioning from nothing, then what a class would see (the host's browser
+#                 included), then the runtime's cgroup v2 tests and the lesson runner
+#   checks:       on a disk kept from an earlier run (run.mjs --disk): the class's checks again
 #   after-reboot: the site came back by itself; provisioning again changes nothing
+# ORIGIN: where learners reach this VM: the host's end of the port QEMU forwards to port 80.
 set -euo pipefail
-phase=${1:?first-boot or after-reboot}
+phase=${1:?first-boot, checks or after-reboot}
+origin=${2:?the origin learners use, e.g. http://127.0.0.1:8080}
 OFFLINE=/srv/byhand-offline
 say() { echo "== $*"; }
 fail() {
@@ -13,17 +17,33 @@ fail() {
   exit 1
 }
 
+# Emulated, some steps are silent for minutes (a package's postinst, mmdebstrap): say what runs.
+still_working() {
+  local newest
+  while sleep 120; do
+    # The most recently started process (not this loop's own): the step that is running now.
+    newest=$(ps -eo etimes=,args= --sort=start_time |
+      awk '$2 !~ /^(\[|ps$|awk$|sleep$)/ {secs = $1; $1 = ""; line = substr($0, 2, 120) " (for " secs " s)"} END {print line}')
+    echo "   (still working: $newest)"
+  done
+}
+still_working &
+monitor=$!
+trap 'kill "$monitor" 2>/dev/null' EXIT
+
 # What the host made for this VM, which has no network: apt repository, key, Node.js tarball.
 mkdir -p "$OFFLINE"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro offline "$OFFLINE"
+mount -o ro "$(blkid -L byhand-offline)" "$OFFLINE"
 
-site_check() { # the course, as a browser gets it through Caddy on port 80
+site_check() { # the course, as a browser gets it through Caddy on port 80 (ORIGIN leads there)
   local page
   page=$(curl -fsS --max-time 30 http://127.0.0.1/) || fail "the site does not answer through Caddy (http://127.0.0.1/)"
   grep -q 'Build a container by hand' <<<"$page" || fail "http://127.0.0.1/ is not the course's home page"
-  curl -fsS --max-time 30 http://127.0.0.1/lessons/02-namespaces | grep -q 'Namespaces' ||
-    fail "the lesson page /lessons/02-namespaces does not show its lesson"
-  node infra/vm/suites/terminal.mjs http://127.0.0.1 || fail "a learner's terminal does not work through Caddy"
+  # Read whole, not piped into grep -q: with pipefail, grep leaving early fails curl's write.
+  page=$(curl -fsS --max-time 30 http://127.0.0.1/lessons/02-namespaces) ||
+    fail "the lesson page /lessons/02-namespaces does not answer through Caddy"
+  grep -q 'Namespaces' <<<"$page" || fail "the lesson page /lessons/02-namespaces does not show its lesson"
+  node infra/vm/suites/terminal.mjs "$origin" http://127.0.0.1 || fail "a learner's terminal does not work through Caddy"
   say "the site and a learner's terminal answer through Caddy on port 80"
 }
 
@@ -42,13 +62,25 @@ wait_for_services() {
   say "byhand-agent, byhand-web and caddy are active (${SECONDS} s into the check)"
 }
 
-provision() { # log file
+provision() { # log file, provision.sh's options
+  local log=$1
+  shift
   BYHAND_NODE_URL=file://$OFFLINE/node/$(cd "$OFFLINE/node" && ls node-*.tar.gz) \
-    infra/provision.sh 2>&1 | tee "$1"
+    infra/provision.sh "$@" 2>&1 | tee "$log"
 }
 
-if [ "$phase" = first-boot ]; then
-  # From nothing: the harness's own node goes, apt knows only the offline copy of Debian.
+browser_test() { # the host runs it when it reads the cue, and leaves its exit code in /job
+  local deadline=$((SECONDS + 900))
+  say "waiting for the browser test against $origin"
+  until [ -s /job/e2e-exit ]; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the host's browser test did not report within 15 minutes"
+    sleep 2
+  done
+  [ "$(cat /job/e2e-exit)" = 0 ] || fail "the browser test against $origin failed (its output is above)"
+  say "the host's Chromium went through a lesson on this VM's site"
+}
+
+offline_apt() { # from nothing: the harness's own node goes, apt knows only the offline copy
   rm -f /usr/local/bin/node
   rm -f /etc/apt/sources.list.d/*
   for suite in bookworm bookworm-updates bookworm-security; do
@@ -58,26 +90,43 @@ if [ "$phase" = first-boot ]; then
   cp "$OFFLINE/key.asc" /etc/apt/trusted.gpg.d/byhand-offline.asc
   # This disk is thrown away after the test: dpkg need not sync after every file (emulated I/O).
   echo force-unsafe-io >/etc/dpkg/dpkg.cfg.d/byhand-vm-unsafe-io
+}
+
+first_provisioning() {
+  local start=$SECONDS unit
   say "provisioning (1st run)"
-  start=$SECONDS
-  provision /tmp/provision-1.log || fail "provisioning failed"
+  # As behind a cloud's NAT: learners type the forwarded address, not this VM's own.
+  provision /tmp/provision-1.log --address "${origin#http://}" || fail "provisioning failed"
   say "provisioned in $((SECONDS - start)) s"
   grep -q 'nothing changed' /tmp/provision-1.log && fail "the first run said nothing changed"
-  export PATH=/opt/byhand/bin:$PATH
   for unit in byhand-agent byhand-web caddy; do
     [ "$(systemctl is-enabled "$unit")" = enabled ] || fail "$unit is not enabled: it would not come back after a reboot"
   done
+}
+
+class_checks() { # what a class would see, then the kernel's side of it
+  local start=$SECONDS
   site_check
+  browser_test
   say "the runtime's cgroup v2 tests"
   bash infra/vm/suites/runtime-cgroups-v2.sh || fail "the runtime's cgroup v2 tests failed"
   say "the lesson runner against the provisioned lab image"
   (cd /opt/byhand/app/content && BYHAND_STATE_DIR=/var/lib/byhand node runner/main.mjs) || fail "the lesson runner failed"
-else
-  export PATH=/opt/byhand/bin:$PATH
-  wait_for_services
-  site_check
+  say "the class's checks passed in $((SECONDS - start)) s"
+}
+
+second_provisioning() {
   say "provisioning (2nd run, after the reboot)"
   provision /tmp/provision-2.log || fail "provisioning failed on its second run"
   grep -q 'nothing changed' /tmp/provision-2.log || fail "the second run changed something (see above): provisioning is not idempotent"
-fi
+}
+
+export PATH=/opt/byhand/bin:$PATH
+case $phase in
+  first-boot) offline_apt; first_provisioning; class_checks ;;
+  # Again on a disk kept from an earlier run (run.mjs --disk): services up, then the checks.
+  checks) wait_for_services; class_checks ;;
+  after-reboot) wait_for_services; site_check; second_provisioning ;;
+  *) fail "unknown phase $phase: first-boot, checks or after-reboot" ;;
+esac
 say "$phase: passed"

@@ -3,16 +3,22 @@
  * In the classroom VM: what a learner's browser does, through Caddy on port 80. Asks the site
  * for a sandbox, opens the terminal's WebSocket at the URL the site gave, types a command and
  * waits for its answer. Exits 0 when the sandbox answered; says what went wrong otherwise.
+ *
+ *   node terminal.mjs ORIGIN [VIA]
+ *
+ * ORIGIN is the address learners use (the page's origin); VIA, when learners reach the VM
+ * through a port forward, is where that address leads from inside the VM (http://127.0.0.1).
  */
 import WebSocket from 'ws';
 
 const ORIGIN = process.argv[2] || 'http://127.0.0.1';
+const VIA = process.argv[3] || ORIGIN;
 const fail = (message) => {
   console.error(`FAIL: ${message}`);
   process.exit(1);
 };
 
-const res = await fetch(`${ORIGIN}/api/sessions`, {
+const res = await fetch(`${VIA}/api/sessions`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', origin: ORIGIN },
   body: JSON.stringify({ lesson: '02-namespaces' }),
@@ -20,10 +26,11 @@ const res = await fetch(`${ORIGIN}/api/sessions`, {
 const body = await res.text();
 if (res.status !== 201) fail(`POST ${ORIGIN}/api/sessions answered ${res.status}: ${body}`);
 const { wsUrl } = JSON.parse(body);
-const expected = `${ORIGIN.replace(/^http/, 'ws')}/v1/sessions/`;
+const wsOrigin = ORIGIN.replace(/^http/, 'ws');
+const expected = `${wsOrigin}/v1/sessions/`;
 if (!wsUrl.startsWith(expected)) fail(`the site handed out ${wsUrl}, not a URL through Caddy (${expected}…)`);
 
-const ws = new WebSocket(wsUrl, { origin: ORIGIN });
+const ws = new WebSocket(`${VIA.replace(/^http/, 'ws')}${wsUrl.slice(wsOrigin.length)}`, { origin: ORIGIN });
 const timer = setTimeout(() => fail(`no answer from the sandbox within 60 s; it printed: ${JSON.stringify(seen.slice(-300))}`), 60_000);
 let seen = '';
 ws.on('message', (data, isBinary) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { RECIPE_DIR, readRecipe, recipeKey } from '../lib/image.mjs';
 import { checkDuration, commandScript, readExitCode, writeJob } from '../lib/job.mjs';
+import { diskSize } from '../lib/dir-disk.mjs';
 import { chooseAccel, qemuArgs } from '../lib/qemu.mjs';
 
 const image = { kernel: '/i/vmlinuz', initrd: '/i/initrd.img', disk: '/i/disk.ext4' };
@@ -18,7 +19,7 @@ test('the VM gets no network device, a read-only repo and a disk it cannot chang
   assert.deepEqual(a.slice(a.indexOf('-nic'), a.indexOf('-nic') + 2), ['-nic', 'none']);
   assert.ok(!a.some((arg) => /netdev|hostfwd|user,/.test(arg)), a.join(' '));
   assert.ok(a.includes('local,path=/src,mount_tag=repo,security_model=none,readonly=on'));
-  assert.ok(a.includes('file=/i/disk.ext4,format=raw,if=virtio,snapshot=on'));
+  assert.ok(a.includes('file=/i/disk.ext4,format=raw,if=virtio,snapshot=on,cache=unsafe'));
   assert.ok(a.includes('-enable-kvm'));
   assert.ok(!args('tcg').includes('-enable-kvm'));
 });
@@ -86,9 +87,24 @@ test('the job directory holds a copy of node (the guest may write there), the co
 
 test('the classroom test keeps its disk across boots in an overlay, and shares more directories read-only', () => {
   const a = qemuArgs({ image, cmdline: 'root=/dev/vda', repo: '/src', jobDir: '/job', consoleLog: '/job/c.log', overlay: '/run/disk.qcow2', shares: [{ tag: 'offline', path: '/srv/off' }] });
-  assert.ok(a.includes('file=/run/disk.qcow2,format=qcow2,if=virtio'), a.join(' '));
+  assert.ok(a.includes('file=/run/disk.qcow2,format=qcow2,if=virtio,cache=unsafe'), a.join(' '));
   assert.ok(!a.some((arg) => arg.includes('/i/disk.ext4')), 'the cached image is only the overlay\'s backing file');
   assert.ok(a.includes('local,path=/srv/off,mount_tag=offline,security_model=none,readonly=on'));
+});
+
+test('forwarded ports: the guest reaches nothing, the host reaches it on loopback only', () => {
+  const a = qemuArgs({ image, cmdline: 'root=/dev/vda', repo: null, jobDir: '/job', consoleLog: '/job/c.log', disks: ['/run/repo.img'], forwards: [{ hostPort: 41234, guestPort: 80 }] });
+  assert.ok(!a.includes('-nic'), 'a network device');
+  assert.equal(a[a.indexOf('-netdev') + 1], 'user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:41234-:80');
+  assert.ok(a.includes('file=/run/repo.img,format=raw,if=virtio,readonly=on'));
+  assert.ok(!a.some((arg) => arg.includes('mount_tag=repo')), 'the checkout comes as a disk, not over 9p');
+});
+
+test('a directory\'s disk has room for its blocks and its inodes', () => {
+  const { bytes, inodes } = diskSize({ bytes: 500 * 2 ** 20, files: 100_000 });
+  assert.equal(inodes, 121_024);
+  assert.ok(bytes >= 500 * 2 ** 20 + inodes * 256, `${bytes}`);
+  assert.equal(bytes % 2 ** 20, 0, 'whole MiB');
 });
 
 test('npm test runs the classroom VM test only where KVM works, and says why not elsewhere', () => {

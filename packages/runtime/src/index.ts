@@ -10,3 +10,5 @@ export type { ContainerConfig } from './config.js';
 export { launch, type LaunchOptions } from './lifecycle/launch.js';
 export { TerminalStepper } from './lifecycle/step-terminal.js';
 export type { StepAnnouncement, StepController, StepDecision } from './lifecycle/step.js';
+// The sandbox agent plugs learners' sandboxes into a network of its own (egress) with these.
+export * as network from './network/index.js';

@@ -17,7 +17,7 @@ import { connectVeth, HOST_PREFIX, PEER_PREFIX, removeVeth, vethNames } from './
 export { parseNetworkMode, namespacePlan, DEFAULT_NETWORK, type NetworkMode, type NamespacePlan } from './modes.js';
 export { hostsFilePath } from './names.js';
 export type { NetworkRecord, Lease, PortMapping } from './ipam.js';
-export type { CommandOptions } from './command.js';
+export { run, tryRun, type CommandOptions } from './command.js';
 
 export const DEFAULT_BRIDGE = 'byhand0';
 
@@ -165,7 +165,7 @@ async function unplug(net: NetworkRecord, lease: Lease, nat: NatBackend, opts: N
 
 /** Plugs a running container (its pid 1 made a new network namespace) into a network. */
 export function connect(container: { id: string; name: string; pid: number }, network: string = DEFAULT_NETWORK,
-  options: { ip?: string; ports?: PortMapping[] }, opts: NetworkOptions): Promise<Connection> {
+  options: { ip?: string; ports?: PortMapping[]; isolated?: boolean }, opts: NetworkOptions): Promise<Connection> {
   return withStore(opts.stateDir, async (store) => {
     const net = store.networks[network] ?? (network === DEFAULT_NETWORK ? await addNetwork(store, network, undefined, opts) : null);
     if (!net) throw new Error(`there is no network ${network}: make it with \`byhand network create ${network}\``);
@@ -182,7 +182,7 @@ export function connect(container: { id: string; name: string; pid: number }, ne
     // On disk before anything is made: should this process be killed half-way, gc finds the lease.
     writeStore(opts.stateDir, store);
     try {
-      await plugIn(net, container, address, ports, nat, opts);
+      await plugIn(net, container, address, ports, nat, opts, options.isolated ?? false);
     } catch (err) {
       // Undo what was done; the error worth reporting is the first one, not the clean-up's.
       await unplug(net, net.leases[address]!, nat, opts).catch(() => release(net, container.id));
@@ -199,12 +199,13 @@ export function connect(container: { id: string; name: string; pid: number }, ne
   });
 }
 
-async function plugIn(net: NetworkRecord, container: { id: string; pid: number }, address: string, ports: PortMapping[], nat: NatBackend, opts: NetworkOptions): Promise<void> {
+async function plugIn(net: NetworkRecord, container: { id: string; pid: number }, address: string, ports: PortMapping[], nat: NatBackend,
+  opts: NetworkOptions, isolated: boolean): Promise<void> {
   const prefix = parseCidr(net.subnet).prefix;
   await ensureBridge(net.bridge, stateTag(opts.stateDir), net.gateway, prefix, opts);
   await enableForwarding(opts);
   await nat.addNetwork(net.bridge, net.subnet);
-  await connectVeth({ containerId: container.id, pid: container.pid, bridge: net.bridge, address, prefix, gateway: net.gateway }, opts);
+  await connectVeth({ containerId: container.id, pid: container.pid, bridge: net.bridge, address, prefix, gateway: net.gateway, isolated }, opts);
   if (ports.length) {
     await allowLocalhostTo(net.bridge, opts);
     await nat.publish({ containerId: container.id, bridge: net.bridge, address, ports });

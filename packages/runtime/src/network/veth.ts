@@ -36,6 +36,8 @@ export interface VethPlan {
   address: string;
   prefix: number;
   gateway: string;
+  /** Bridge port isolation: this port talks to the bridge (the host) only, never to other ports. */
+  isolated?: boolean;
 }
 
 function inContainer(pid: number, argv: string[]): string[] {
@@ -46,6 +48,8 @@ export async function connectVeth(plan: VethPlan, opts: CommandOptions): Promise
   const { host, peer } = vethNames(plan.containerId);
   await run(['ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', peer], opts);
   await run(['ip', 'link', 'set', host, 'master', plan.bridge, 'up'], opts);
+  // Before the peer is up: no frame can pass between members before the port is isolated.
+  if (plan.isolated) await run(['bridge', 'link', 'set', 'dev', host, 'isolated', 'on'], opts);
   await run(['ip', 'link', 'set', peer, 'netns', String(plan.pid)], opts);
   await run(inContainer(plan.pid, ['ip', 'link', 'set', peer, 'name', 'eth0']), opts);
   await run(inContainer(plan.pid, ['ip', 'addr', 'add', `${plan.address}/${plan.prefix}`, 'dev', 'eth0']), opts);
