@@ -9,13 +9,16 @@
  *   - other sandboxes: bridge port isolation stops them at layer 2, and a new connection routed
  *     back into the bridge is dropped here;
  *   - any connection from outside into a sandbox (only replies are let in);
- *   - sources outside the subnet (a learner setting a spoofed address on eth0).
+ *   - sources outside the subnet (a learner setting a spoofed address on eth0);
+ *   - within the subnet, another sandbox's MAC or address: the bridge table of
+ *     egress-spoofing.ts, loaded with this one.
  * TCP is answered with a reset so a refused connection fails at once; the rest is dropped.
  * The table is loaded whole with `nft -f` (one transaction: no moment with half the rules).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { network } from '@byhand/runtime';
+import { spoofingRuleset } from './egress-spoofing.js';
 
 /** Never reachable from a sandbox (RFC 1918, CGNAT, link-local, loopback, "this network", multicast, reserved). */
 export const BLOCKED_RANGES = [
@@ -63,7 +66,7 @@ table inet ${p.table} {
     ${br} ip daddr @blocked drop
   }
 }
-`;
+${spoofingRuleset(p.table)}`;
 }
 
 /** Writes the ruleset next to the network's state (for an admin to read) and loads it. */
@@ -75,5 +78,7 @@ export async function applyFirewall(stateDir: string, plan: Omit<FirewallPlan, '
 
 export async function removeFirewall(stateDir: string, opts: network.CommandOptions): Promise<void> {
   const table = firewallTable(stateDir);
-  if (await network.tryRun(['nft', 'list', 'table', 'inet', table], opts)) await network.run(['nft', 'delete', 'table', 'inet', table], opts);
+  for (const family of ['inet', 'bridge']) {
+    if (await network.tryRun(['nft', 'list', 'table', family, table], opts)) await network.run(['nft', 'delete', 'table', family, table], opts);
+  }
 }

@@ -4,13 +4,15 @@
  * The plumbing is the runtime's own network code (a network named "egress" in
  * <state>/egress, so its leases, bridge and NAT rules are the agent's alone), with bridge port
  * isolation; egress-firewall.ts keeps sandboxes away from the host, the LAN, metadata and each
- * other. Off (the default) changes nothing: the sandbox's network namespace has loopback only.
+ * other, and egress-spoofing.ts keeps each to its own MAC and address. Off (the default)
+ * changes nothing: the sandbox's network namespace has loopback only.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { network } from '@byhand/runtime';
 import { runCheck } from './checks.js';
-import { applyFirewall, removeFirewall } from './egress-firewall.js';
+import { applyFirewall, firewallTable, removeFirewall } from './egress-firewall.js';
+import { claimPort, macFor, pinPort, releasePort, restorePins, type PortPin } from './egress-spoofing.js';
 import type { Logger } from './log.js';
 import { hostNameservers, resolvConfText } from './resolver.js';
 
@@ -40,6 +42,8 @@ export class Egress {
   private nameservers: string[] = [];
   /** Each session's plugging-in, so ending it waits for that before unplugging. */
   private readonly plugging = new Map<string, Promise<void>>();
+  /** Each session's anti-spoofing elements, to remove when it is unplugged. */
+  private readonly ports = new Map<string, { port: string; pin: PortPin | null }>();
 
   constructor(stateDir: string, private readonly settings: EgressSettings, private readonly log: Logger) {
     this.dir = join(stateDir, 'egress');
@@ -66,6 +70,10 @@ export class Egress {
     const net = (await network.listNetworks(this.opts)).find((n) => n.name === EGRESS_NETWORK)
       ?? (await network.createNetwork(EGRESS_NETWORK, {}, this.opts));
     await applyFirewall(this.dir, { bridge: net.bridge, subnet: net.subnet, nameservers: this.nameservers }, this.opts);
+    // Reloading the firewall emptied the anti-spoofing sets: a sandbox a previous agent left
+    // running (gc keeps live ones) gets its port checked again, with the MAC the agent gave it.
+    const pins = Object.values(net.leases).map((l) => ({ port: network.vethNames(l.containerId).host, mac: macFor(l.ip), ip: l.ip }));
+    if (pins.length) await restorePins(firewallTable(this.dir), pins, this.opts);
     this.log('egress on', { bridge: net.bridge, subnet: net.subnet, nameservers: this.nameservers.join(',') });
   }
 
@@ -96,13 +104,26 @@ export class Egress {
     await network.disconnect(id, this.opts).catch((err: unknown) => {
       this.log('egress unplug failed', { id, error: (err as Error).message });
     });
+    const claimed = this.ports.get(id);
+    if (!claimed) return;
+    this.ports.delete(id);
+    await releasePort(firewallTable(this.dir), claimed.port, claimed.pin, this.opts).catch((err: unknown) => {
+      this.log('egress: anti-spoofing elements not removed', { id, error: (err as Error).message });
+    });
   }
 
   private async connect(session: EgressSession): Promise<void> {
     const pid = await session.initPid();
     if (pid === null) return; // never came up, or already ended
     const name = `lab-${session.id.slice(0, 12)}`;
+    const table = firewallTable(this.dir);
+    const claimed = { port: network.vethNames(session.id).host, pin: null as PortPin | null };
+    await claimPort(table, claimed.port, this.opts);
+    this.ports.set(session.id, claimed);
     const c = await network.connect({ id: session.id, name, pid }, EGRESS_NETWORK, { isolated: true }, this.opts);
+    const pin = { port: claimed.port, mac: macFor(c.address), ip: c.address };
+    await pinPort(table, pid, pin, this.opts);
+    claimed.pin = pin;
     // Written from inside, as the sandbox's root: it owns the file (the learner may edit it),
     // and no symlink a learner made can turn the agent's write against a host file.
     const written = await runCheck(pid, session.cgroupProcs, resolvConfScript(this.nameservers));
@@ -117,8 +138,9 @@ export class Egress {
   }
 
   /**
-   * Removes the network and the firewall, unless a sandbox is still plugged in (a previous
-   * agent's, still alive): its firewall must not go while it has a route out.
+   * Removes the network and the firewall (anti-spoofing elements included), unless a sandbox
+   * is still plugged in (a previous agent's, still alive): its firewall must not go while it
+   * has a route out.
    */
   private async removeAll(): Promise<void> {
     if (!existsSync(join(this.dir, 'networks', 'networks.json'))) return; // egress was never on here

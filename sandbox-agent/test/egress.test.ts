@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { network } from '@byhand/runtime';
 import { LAB_IMAGE, requireSandboxes, TermClient, waitUntil } from './helpers.js';
 
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
@@ -81,6 +82,18 @@ function background(argv: string[], env: NodeJS.ProcessEnv = process.env): { chi
   return { child, out: () => out, err: () => err };
 }
 
+/** Prints what a TCP server at host:port says before it closes: its name, or the error code, or "timeout". */
+const BANNER = `
+import { connect } from 'node:net';
+let got = '';
+const s = connect(Number(process.argv[3]), process.argv[2]);
+s.on('data', (d) => (got += d));
+s.on('end', () => { console.log(got.trim() || 'empty'); process.exit(0); });
+s.on('error', (e) => { console.log(e.code); process.exit(0); });
+setTimeout(() => { console.log(got.trim() || 'timeout'); process.exit(0); }, 3000);
+`;
+
+const banner = (host: string, port: number) => inNs(HOST, process.execPath, join(work, 'banner.mjs'), host, String(port)).trim();
 const probe = (ns: string, host: string, port: number) => inNs(ns, process.execPath, join(work, 'probe.mjs'), host, String(port)).trim();
 
 let relay: Server;
@@ -113,6 +126,7 @@ before(async () => {
   // port isolation alone must keep them apart (where the module is loaded, nft drops them too).
   if (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) inNs(HOST, 'sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=0');
   file('probe.mjs', PROBE);
+  file('banner.mjs', BANNER);
   const outside = background(['ip', 'netns', 'exec', OUTSIDE, process.execPath, file('outside.mjs', OUTSIDE_SERVERS)]);
   const socket = join(work, 'agent.sock');
   const host = background(['nsenter', `--net=/run/netns/${HOST}`, process.execPath, file('host.mjs', HOST_SERVERS), socket]);
@@ -217,11 +231,19 @@ function leases(): string[] {
 const nftTables = () => inNs(HOST, 'nft', 'list', 'tables').trim().split('\n').filter(Boolean);
 const natRules = () => (nftTables().includes('table ip byhand') ? inNs(HOST, 'nft', 'list', 'table', 'ip', 'byhand') : '');
 
-/** Nothing of a session is left in "host": no veth, no lease, no NAT rule, no bridge. */
+/** The anti-spoofing table's elements (ports, and each port's MAC and address), one string per set. */
+function antiSpoofing(): string[] {
+  const table = nftTables().find((t) => t.startsWith('table bridge byhand_egress_'));
+  if (!table) return [];
+  return [...inNs(HOST, 'nft', 'list', ...table.split(' ')).matchAll(/elements = \{([^}]*)\}/g)].map((m) => m[1]!.replace(/\s+/g, ' ').trim());
+}
+
+/** Nothing of a session is left in "host": no veth, no lease, no NAT rule, no bridge, no per-port rule. */
 function assertNoSessionLeftovers(): void {
   assert.deepEqual(links().filter((l) => /^(vbh|cbh|byhand)/.test(l)), [], 'no veth or bridge is left');
   assert.deepEqual(leases(), [], 'no lease is left');
   assert.doesNotMatch(natRules(), /comment/, 'no NAT rule is left');
+  assert.deepEqual(antiSpoofing(), [], 'no anti-spoofing element is left');
 }
 
 test('egress on: a sandbox reaches the internet through NAT and resolves names, but not the host, the LAN, metadata, another sandbox, and nothing reaches it', async () => {
@@ -287,6 +309,66 @@ test('egress on: a sandbox reaches the internet through NAT and resolves names, 
   }
 });
 
+/** eth0's MAC, as the sandbox sees it. */
+async function macOf(term: TermClient): Promise<string> {
+  const { out } = await typed(term, 'cat /sys/class/net/eth0/address');
+  return /\b([0-9a-f]{2}(?::[0-9a-f]{2}){5})\b/.exec(out)![1]!;
+}
+
+/** A server on :9000 in the sandbox, on every address, that tells who it is. */
+const nameServer = (name: string) => `(while :; do echo ${name} | nc -N -l 9000; done >/dev/null 2>&1 &)`;
+
+test('egress: a sandbox that takes another\'s address or MAC (and forges ARP) gets none of its traffic', async () => {
+  const agent = startAgent('on');
+  try {
+    await listening(agent);
+    const [on] = logged(agent, 'egress on');
+    const bridge = String(on!.bridge);
+    const prefix = String(on!.subnet).split('/')[1];
+    const a = await startSession();
+    const b = await startSession();
+    const addressA = await plugged(agent, a.id);
+    const addressB = await plugged(agent, b.id);
+    const gateway = JSON.parse(inNs(HOST, 'ip', '-j', '-4', 'addr', 'show', 'dev', bridge))[0].addr_info[0].local as string;
+    const [macA, macB] = [await macOf(a.term), await macOf(b.term)];
+    const [portA, portB] = [network.vethNames(a.id).host, network.vethNames(b.id).host];
+    assert.ok(antiSpoofing().some((e) => e.includes(`"${portA}" . ${macA} . ${addressA}`)), `port ${portA} is pinned to ${macA} and ${addressA}: ${antiSpoofing().join(' | ')}`);
+
+    await typed(a.term, nameServer('I-am-A'));
+    await typed(b.term, nameServer('I-am-B'));
+    await waitUntil('the host to reach sandbox B\'s server', () => banner(addressB, 9000) === 'I-am-B');
+    const hostSees = () => (JSON.parse(inNs(HOST, 'ip', '-j', 'neigh', 'show', addressB, 'dev', bridge)) as { lladdr?: string }[])[0]?.lladdr;
+    assert.equal(hostSees(), macB);
+    /** What must hold whatever A does: B's traffic (the host's and the internet's replies) reaches B. */
+    const assertBGetsItsTraffic = async (after: string) => {
+      assert.equal(hostSees(), macB, `${after}: the host's neighbour entry for B's address still has B's MAC`);
+      assert.equal(banner(addressB, 9000), 'I-am-B', `${after}: the host connecting to B's address reaches B, not A`);
+      const out = await typed(b.term, 'curl -sS --max-time 4 http://203.0.113.10:8080/');
+      assert.equal(out.rc, 0, `${after}: B still gets the replies of a server outside: ${out.out}`);
+    };
+
+    // A takes B's address, and asks the gateway for its MAC as B (ARP with B's address as sender).
+    await typed(a.term, `ip addr flush dev eth0 && ip addr add ${addressB}/${prefix} dev eth0 && ip route add default via ${gateway}`);
+    await typed(a.term, `busybox arping -c 2 -w 3 -I eth0 -s ${addressB} ${gateway}; busybox arping -U -c 2 -w 3 -I eth0 -s ${addressB} ${addressB}`);
+    await assertBGetsItsTraffic('A took B\'s address');
+
+    // A goes back to its own address but takes B's MAC, and sends: were the bridge to move B's
+    // MAC to A's port, frames for B would go to A (where tcpdump shows them).
+    await typed(a.term, `ip addr flush dev eth0 && ip addr add ${addressA}/${prefix} dev eth0 && ip route add default via ${gateway}`);
+    await typed(a.term, `ip link set eth0 address ${macB} && busybox arping -c 2 -w 3 -I eth0 ${gateway}; curl -sS --max-time 2 http://203.0.113.10:8080/`);
+    const fdb = JSON.parse(inNs(HOST, 'bridge', '-j', 'fdb', 'show', 'br', bridge)) as { mac: string; ifname: string }[];
+    assert.deepEqual(fdb.filter((e) => e.mac === macB).map((e) => e.ifname), [portB], 'the bridge knows B\'s MAC on B\'s port only');
+    await assertBGetsItsTraffic('A took B\'s MAC');
+
+    await endSession(agent, a.id);
+    await endSession(agent, b.id);
+    await waitUntil('the sessions\' plumbing to go', () => leases().length === 0);
+    assertNoSessionLeftovers();
+  } finally {
+    if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
+  }
+});
+
 test('egress after a SIGKILLed agent: the restart removes its leftovers; a clean stop removes the firewall too', async () => {
   const agent = startAgent('on');
   try {
@@ -298,6 +380,7 @@ test('egress after a SIGKILLed agent: the restart removes its leftovers; a clean
     agent.child.kill('SIGKILL');
     await waitUntil('the killed agent to exit', () => agent.child.exitCode !== null || agent.child.signalCode !== null);
     assert.equal(leases().length, 1, 'the lease outlives the agent');
+    assert.equal(antiSpoofing().length, 2, 'its port and pin outlive it too');
 
     const again = startAgent('on');
     await listening(again);

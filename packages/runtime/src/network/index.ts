@@ -18,6 +18,8 @@ export { parseNetworkMode, namespacePlan, DEFAULT_NETWORK, type NetworkMode, typ
 export { hostsFilePath } from './names.js';
 export type { NetworkRecord, Lease, PortMapping } from './ipam.js';
 export { run, tryRun, type CommandOptions } from './command.js';
+/** The sandbox agent claims a port on its bridge by name before the veth exists (anti-spoofing). */
+export { vethNames } from './veth.js';
 
 export const DEFAULT_BRIDGE = 'byhand0';
 
