@@ -22,7 +22,7 @@ import { wantedPackages } from '../../../scripts/lib/system.mjs';
 
 // Bump when the layout below changes, so that a cached repository is rebuilt. Recommends are
 // included: scripts/setup.mjs installs with them, as apt does by default.
-const LAYOUT = 'offline-3';
+const LAYOUT = 'offline-4';
 export const SUITES = ['bookworm', 'bookworm-updates', 'bookworm-security'];
 
 /** Package names from infra/provision/packages.txt (one a line, # comments). */
@@ -117,9 +117,31 @@ async function downloadDebs({ build, packages, run, log }) {
   rmSync(status);
 }
 
+/**
+ * dpkg-scanpackages's override file ("package priority section" lines) from what the host's apt
+ * knows (`apt-cache show` text). Without it each package keeps the priority of its own control
+ * file, which is not the archive's: apt itself has none there, and mmdebstrap's minbase (the
+ * lab image), which takes Priority:required packages, then made an image without apt.
+ */
+export function overrideFile(aptCacheShowText) {
+  const lines = new Map();
+  for (const stanza of aptCacheShowText.split(/\n\s*\n/)) {
+    const field = (name) => new RegExp(`^${name}: (\\S+)$`, 'm').exec(stanza)?.[1];
+    const [name, priority, section] = [field('Package'), field('Priority'), field('Section')];
+    if (name && priority && section && !lines.has(name)) lines.set(name, `${name} ${priority} ${section}`);
+  }
+  return [...lines.values(), ''].join('\n');
+}
+
+/** Package names of the .deb files in pool ("name_version_arch.deb"). */
+const poolNames = (pool) => [...new Set(readdirSync(pool).filter((f) => f.endsWith('.deb')).map((f) => f.split('_')[0]))];
+
 async function writeIndexes({ build, capture, log }) {
   const root = join(build, 'debian');
-  const packagesText = await capture('dpkg-scanpackages', ['--multiversion', 'pool', '/dev/null'], { cwd: root });
+  const override = join(build, 'override');
+  writeFileSync(override, overrideFile(await capture('apt-cache', ['show', '--no-all-versions', ...poolNames(join(root, 'pool'))])));
+  const packagesText = await capture('dpkg-scanpackages', ['--multiversion', 'pool', override], { cwd: root });
+  rmSync(override);
   const count = (packagesText.match(/^Package: /gm) ?? []).length;
   log(`indexed ${count} .deb files; signing with a throw-away key`);
   const gnupg = mkdtempSync(join(tmpdir(), 'byhand-offline-gpg-'));
