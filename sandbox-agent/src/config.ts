@@ -7,6 +7,7 @@ import { cgroupPrefix, DEFAULT_LIMITS } from './limits.js';
 import type { EgressSettings } from './egress.js';
 import { parseAllowedOrigins } from './origin.js';
 import { parseDnsSetting } from './resolver.js';
+import { parseScratchMode } from './scratch.js';
 import type { AgentConfig } from './server.js';
 import { DEFAULT_MAX_SESSIONS_PER_CLIENT, DEFAULT_SESSION_RATE, IDLE_TIMEOUT_MS, MAX_LIFETIME_MS, TOKEN_TTL_MS } from './sessions.js';
 
@@ -87,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Omit<AgentConf
     allowedOrigins: parseAllowedOrigins(env.BYHAND_ALLOWED_ORIGINS),
     tokenTtlMs: TOKEN_TTL_MS,
     egress: egressSettings(env),
+    scratch: parseScratchMode(env.BYHAND_SCRATCH),
   };
 }

@@ -11,6 +11,8 @@ import { TRACE_DIR_INSIDE, TRACE_SOCKET_INSIDE } from './trace.js';
 
 export const TERMINAL_COLS = 80;
 export const TERMINAL_ROWS = 24;
+/** Where a session's scratch disk appears inside its sandbox (see scratch.ts). */
+export const SCRATCH_INSIDE = '/scratch';
 
 /** The environment of the learner's login shell inside the sandbox. */
 const SHELL_ENV: Record<string, string> = {
@@ -45,6 +47,8 @@ export interface SandboxOptions {
   tracePath: string;
   /** Host directory holding the trace socket, mounted read-only at /run/byhand. */
   traceSocketDir: string;
+  /** Host mount of the session's scratch disk, mounted read-write at /scratch; absent: none. */
+  scratchDir?: string | null;
 }
 
 /**
@@ -72,7 +76,11 @@ export function spawnSandbox(opts: SandboxOptions): IPty {
     env: SHELL_ENV,
     cgroupProcs: opts.cgroupProcs,
     tracePath: opts.tracePath,
-    volumes: [{ source: opts.traceSocketDir, target: TRACE_DIR_INSIDE, readonly: true }, ...toolVolumes()],
+    volumes: [
+      { source: opts.traceSocketDir, target: TRACE_DIR_INSIDE, readonly: true },
+      ...toolVolumes(),
+      ...(opts.scratchDir ? [{ source: opts.scratchDir, target: SCRATCH_INSIDE, readonly: false }] : []),
+    ],
   }));
 }
 

@@ -12,6 +12,7 @@ import { HttpError, hasBearer, readJsonBody, rejectUpgrade, sendError, sendJson 
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { originAllowed } from './origin.js';
+import { ScratchDisks, scratchDirOf, type ScratchMode } from './scratch.js';
 import { CapacityError, ClientLimitError, SandboxStartError, SessionTable } from './sessions.js';
 import type { SessionLimits } from './limits.js';
 import type { Session } from './session.js';
@@ -49,6 +50,8 @@ export interface AgentConfig {
   tokenTtlMs: number;
   /** BYHAND_EGRESS; absent: off. */
   egress?: EgressSettings;
+  /** BYHAND_SCRATCH: whether sandboxes get a /scratch disk (see scratch.ts); absent: auto. */
+  scratch?: ScratchMode;
   log: Logger;
 }
 
@@ -96,6 +99,7 @@ export function createAgent(config: AgentConfig): Agent {
   const secretDigest = digest(config.secret);
   const metrics = new Metrics();
   const egress = new Egress(stateDir(), config.egress ?? { enabled: false, nameservers: null }, log);
+  const scratch = new ScratchDisks(scratchDirOf(stateDir()), config.scratch ?? 'auto', config.upperSize, log);
   const sessions = new SessionTable({
     metrics,
     rootfs: config.rootfs,
@@ -109,6 +113,7 @@ export function createAgent(config: AgentConfig): Agent {
     cgroupPrefix: config.cgroupPrefix,
     runDir: config.runDir,
     egress,
+    scratch,
     log,
   });
   const rate = new ClientRateLimit(config.sessionRate);
@@ -262,6 +267,7 @@ export function createAgent(config: AgentConfig): Agent {
     listen: async () => {
       // Before the first session: a killed agent's leftovers go, and the firewall is in place.
       await egress.start();
+      await scratch.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {

@@ -10,6 +10,7 @@ import { createSessionCgroup, removeSessionCgroup, type SessionLimits } from './
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { Session } from './session.js';
+import type { ScratchDisks } from './scratch.js';
 import { openSecondShell, spawnSandbox, TERMINAL_COLS, TERMINAL_ROWS } from './sandbox.js';
 import { Terminal } from './terminal.js';
 import { SessionTokens } from './tokens.js';
@@ -43,6 +44,8 @@ export interface SessionTableOptions {
   metrics: Metrics;
   /** Plugs sessions into the egress network when BYHAND_EGRESS is on. */
   egress?: Egress;
+  /** Gives each sandbox a /scratch disk where the kernel needs one (see scratch.ts). */
+  scratch?: ScratchDisks;
   log: Logger;
 }
 
@@ -115,6 +118,7 @@ export class SessionTable {
     let trace: SessionTrace | null = null;
     try {
       trace = await SessionTrace.open(join(this.opts.runDir, id));
+      const scratchDir = await this.opts.scratch?.create(id);
       const pty = spawnSandbox({
         name: `lab-${id.slice(0, 12)}`,
         rootfs: this.opts.rootfs,
@@ -123,6 +127,7 @@ export class SessionTable {
         cgroupProcs: cgroup.procsFiles(),
         tracePath: trace.startFile,
         traceSocketDir: trace.socketDir,
+        scratchDir,
       });
       const main = new Terminal(pty, TERMINAL_COLS, TERMINAL_ROWS);
       session = new Session(id, lesson, client, main, openSecondShell, cgroup.procsFiles(), trace);
@@ -130,6 +135,7 @@ export class SessionTable {
       trace?.close();
       this.uids.release(ids);
       await removeSessionCgroup(cgroup, this.opts.log);
+      await this.opts.scratch?.remove(id);
       throw new SandboxStartError(`could not start a sandbox: ${(err as Error).message}`);
     }
     const entry = this.track(session, cgroup, ids);
@@ -145,6 +151,8 @@ export class SessionTable {
       if (pid !== null) this.opts.metrics.observeStart((performance.now() - spawned) / 1000);
       // Up (or given up on): the helper has written every start step by now.
       session.trace.loadStart();
+      // ...and holds its own mount of the scratch disk, which then lives exactly as long as the sandbox.
+      void this.opts.scratch?.remove(id);
     });
     this.opts.egress?.plug(session);
     const gone = session.exited.then(async (code) => {

@@ -21,4 +21,5 @@ if [ "$hidden" -gt 0 ] && [ -z "$(find /overlay/upper/data -mindepth 1 -type c)"
 fi
 echo "upper/data exists but is not opaque: the merged view still shows the lower layer's files,"
 echo "or they are hidden one by one with whiteouts. Remove the whole directory (rm -rf /overlay/merged/data), then mkdir it again."
+echo "If rm answered Input/output error, this kernel's tmpfs cannot keep user.* attributes: start again with /scratch bound on /overlay (see the note in the lesson)."
 exit 1

@@ -11,5 +11,6 @@ case "$opts" in
     exit 1 ;;
 esac
 echo "Nothing is mounted on /overlay/merged."
-echo "Make the tmpfs and the four folders, fill lower/, then run the mount -t overlay step."
+echo "Mount the tmpfs on /overlay (or bind /scratch there, if your sandbox has one), make the four folders,"
+echo "fill lower/, then run the mount -t overlay step."
 exit 1
