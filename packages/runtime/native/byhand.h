@@ -68,6 +68,7 @@ void trace_announce(const char *step, const char *syscall, const char *args, con
 /* step.c: --step-fd, a pause before each step until the stepper says go. */
 void step_open(int fd);
 void step_pause(const char *step, const char *syscall, const char *args, const char *command);
+void step_settle(void);
 
 /* config.c */
 void parse_config(int argc, char **argv, struct config *cfg);

@@ -36,6 +36,7 @@ void exec_command(char **argv, char **env, int sock) {
   step_pause("execve", "execve", cmd, NULL);
   double t0 = trace_clock();
   trace_step(t0, "execve", "execve", cmd, NULL, "the command replaces the helper");
+  step_settle();
   if (strchr(cmd, '/')) {
     execve(cmd, argv, env);
     exec_failed(cmd, errno, sock);

@@ -28,3 +28,16 @@ void step_pause(const char *step, const char *syscall, const char *args, const c
   while (n < 0 && errno == EINTR);
   if (n != 1) _exit(EXIT_RUNTIME_FAILED);
 }
+
+/*
+ * After the last step's trace line: waits for the stepper to have shown it, so that the line is
+ * on the learner's terminal before anything the command itself prints (the prompt of a shell).
+ */
+void step_settle(void) {
+  if (step_fd < 0) return;
+  char ack;
+  ssize_t n;
+  do n = read(step_fd, &ack, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(EXIT_RUNTIME_FAILED);
+}

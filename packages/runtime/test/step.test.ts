@@ -60,6 +60,20 @@ describe('byhand run --step', () => {
     assert.equal(run.stdout, 'ran\n');
   });
 
+  it('shows the execve line before anything the command prints', async () => {
+    // The helper waits for the CLI to have printed the line; without that, a command writing to
+    // the same terminal at once (a shell's prompt) sometimes came first. Repeated: it was a race.
+    for (let i = 0; i < 15; i++) {
+      const run = new SteppedRun(cli, ['--rm', '--network', 'none', 'busybox', 'sh', '-c', 'echo from-the-command >&2']);
+      assert.ok(await run.next(), 'the first pause');
+      run.answer('c');
+      assert.equal(await run.end(), 0, run.stderr);
+      const line = run.stderr.indexOf('the command replaces the helper');
+      const output = run.stderr.indexOf('from-the-command');
+      assert.ok(line >= 0 && output > line, `run ${i + 1}: the execve line comes first:\n${run.stderr.slice(-400)}`);
+    }
+  });
+
   it('q at any step aborts and leaves no mount, cgroup, network namespace, process or container', async () => {
     assert.ok(stepCount > 40, 'the first test counted the steps');
     const mountsBefore = readFileSync('/proc/self/mountinfo', 'utf8');

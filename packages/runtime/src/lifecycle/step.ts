@@ -2,7 +2,8 @@
  * `byhand run --step`: the container is made one step at a time. Before each step (the
  * TypeScript side's cgroup writes, then each of the helper's, announced on its trace) the
  * learner's StepController decides: run it, continue to the end, or abort. The helper waits on
- * --step-fd for a byte per step; aborting closes that fd and the helper ends on the spot.
+ * --step-fd for a byte per step, and for one more once the execve line is shown; aborting closes
+ * that fd and the helper ends on the spot.
  */
 import type { Socket } from 'node:net';
 import { narrate, type TraceEvent } from '../explain.js';
@@ -97,12 +98,15 @@ export class StepSession {
 
   /** One event of the helper's trace: an announcement to answer, or a step's result. */
   onHelperEvent(event: TraceEvent): void {
-    if (event.phase !== 'next') return this.onResult(event);
+    if (event.phase !== 'next') {
+      this.onResult(event);
+      // The helper waits until the execve line is shown: the command's own output comes after it.
+      if (event.step === 'execve') this.answer();
+      return;
+    }
     try {
       this.gate(event);
-      // A helper that is gone cannot take the write; launch() sees it exit and reports why.
-      const fd = this.pipe ? socketFd(this.pipe) : null;
-      if (fd !== null) writeNow(fd, GO);
+      this.answer();
     } catch (err) {
       if (!(err instanceof StepAborted)) throw err;
       this.pipe?.destroy();
@@ -134,6 +138,12 @@ export class StepSession {
     store.remove(c);
     onError(new StepAborted(this.abortedAt!).message);
     return ABORTED;
+  }
+
+  /** One byte to the helper: go on. A helper that is gone cannot take it; launch() sees it exit. */
+  private answer(): void {
+    const fd = this.pipe ? socketFd(this.pipe) : null;
+    if (fd !== null) writeNow(fd, GO);
   }
 
   private announce(event: TraceEvent): StepAnnouncement {
