@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,35 @@ describe('byhand build', () => {
     assert.equal(built.code, 0, built.stderr);
     const run = await cli.run(['run', '--rm', 'workdir']);
     assert.equal(run.stdout, '/opt/app/data\n', run.stderr);
+  });
+
+  it('ADD unpacks a local tar archive (gzip, xz or plain) keeping its owners; COPY copies it as a file', async () => {
+    const ctx = join(work, 'add');
+    mkdirSync(join(ctx, 'tree', 'app'), { recursive: true });
+    writeFileSync(join(ctx, 'tree', 'app', 'hello.txt'), 'from the archive\n');
+    const pack = (name: string, flag: string) => execFileSync('tar', [flag, '-f', join(ctx, name), '--owner=1234', '--group=55', '-C', join(ctx, 'tree'), 'app']);
+    pack('app.tar.gz', '-cz');
+    pack('app.tar.xz', '-cJ');
+    pack('app.tar', '-c');
+    writeFileSync(join(ctx, 'notes.txt'), 'not an archive\n');
+    writeFileSync(join(ctx, 'Dockerfile'), [
+      'FROM busybox', 'ADD app.tar.gz /gz/', 'ADD app.tar.xz /xz', 'ADD app.tar /plain', 'ADD notes.txt /notes.txt', 'COPY app.tar.gz /copied/', '',
+    ].join('\n'));
+    const built = await cli.run(['build', '-t', 'add', ctx]);
+    assert.equal(built.code, 0, built.stderr);
+    const script = 'for d in gz xz plain; do cat /$d/app/hello.txt; stat -c "%u:%g" /$d/app/hello.txt; done; cat /notes.txt; ls /copied';
+    const run = await cli.run(['run', '--rm', 'add', 'sh', '-c', script]);
+    assert.equal(run.stdout, `${'from the archive\n1234:55\n'.repeat(3)}not an archive\napp.tar.gz\n`, run.stderr);
+
+    writeFileSync(join(ctx, 'broken.tar.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]));
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nADD broken.tar.gz /x/\n');
+    const broken = await cli.run(['build', ctx]);
+    assert.equal(broken.code, 125);
+    assert.match(broken.stderr, /ADD .*broken\.tar\.gz: not a readable tar archive/);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nADD http://127.0.0.1:9/app.tar /x/\n');
+    const url = await cli.run(['build', ctx]);
+    assert.equal(url.code, 125);
+    assert.match(url.stderr, /ADD http:\/\/127\.0\.0\.1:9\/app\.tar: byhand build does not download/);
   });
 
   it('says which instruction it cannot build, and why a RUN failed', async () => {

@@ -1,7 +1,7 @@
 /**
  * `byhand build`: each instruction makes a new image from the one before. RUN runs in a real
  * container of this runtime whose writable layer is committed; COPY/ADD pack files from the
- * context into a layer; the others only change the config. Every step is cached under a key of
+ * context into a layer (ADD unpacks a local tar archive); the others only change the config. Every step is cached under a key of
  * (parent image, instruction, content of copied files): change one instruction and it and
  * every one after it are rebuilt, nothing before.
  */
@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, posix, relative, resolve } from 'node:path';
 import type { Descriptor } from './blobs.js';
+import { archiveKind, unpackArchive } from './archive.js';
 import { commitLayer, layeredImage } from './commit.js';
 import { commandOf, copyArgs, pairsOf, parseDockerfile, type Instruction } from './dockerfile.js';
 import { packLayer } from './layer.js';
@@ -90,18 +91,27 @@ class Builder {
     const { sources, dest } = copyArgs(step.args);
     const context = resolve(this.opts.context);
     const paths = sources.map((s) => {
+      if (/^[a-z]+:\/\//i.test(s)) throw new Error(`${step.keyword} ${s}: byhand build does not download: fetch the file into the build context, then ADD it from there`);
       const path = resolve(context, s);
       if (relative(context, path).startsWith('..')) throw new Error(`${step.keyword} ${s}: sources must be inside the build context ${context}`);
       if (!existsSync(path)) throw new Error(`${step.keyword} ${s}: no such file in the build context ${context}`);
       return path;
     });
     const target = posix.resolve(this.workdir, dest);
-    const intoDir = dest.endsWith('/') || paths.length > 1 || paths.some((p) => statSync(p).isDirectory());
+    const archives = paths.map((p) => (step.keyword === 'ADD' && statSync(p).isFile() ? archiveKind(p) : null));
+    const intoDir = dest.endsWith('/') || paths.length > 1 || paths.some((p, i) => statSync(p).isDirectory() || archives[i]);
     return this.layerStep(step, (stage) => {
       mkdirSync(join(stage, intoDir ? target : posix.dirname(target)), { recursive: true });
-      for (const path of paths) {
+      for (const [i, path] of paths.entries()) {
+        if (archives[i]) continue;
         const to = statSync(path).isDirectory() ? join(stage, target) : intoDir ? join(stage, target, basename(path)) : join(stage, target);
         cpSync(path, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+        // Copied files belong to root, as in Docker; an unpacked archive keeps its own owners.
+        if (process.getuid?.() === 0) chownTree(to);
+      }
+      for (const [i, path] of paths.entries()) {
+        const kind = archives[i];
+        if (kind) unpackArchive(path, kind, join(stage, target), this.store.blobs.tempPath('add'));
       }
     }, () => undefined);
   }
@@ -114,13 +124,12 @@ class Builder {
     });
   }
 
-  /** A step whose layer is what `fill` puts in an empty directory, owned by root as Docker has it. */
+  /** A step whose layer is what `fill` puts in an empty directory. */
   private async layerStep(step: Instruction, fill: (stage: string) => void, mutate: (c: NonNullable<OciConfig['config']>) => void): Promise<Image> {
     const stage = this.store.blobs.tempPath('stage');
     const tar = this.store.blobs.tempPath('stage-layer');
     try {
       fill(stage);
-      if (process.getuid?.() === 0) chownTree(stage);
       await packLayer(stage, tar);
       const digest = await this.store.blobs.putFile(tar);
       return await this.derive(step, mutate, { digest, size: this.store.blobs.size(digest), diffId: digest });
