@@ -38,7 +38,7 @@ export async function loadCommand(ctx: Context, argv: string[]): Promise<number>
   const file = input ?? ctx.images.blobs.tempPath('load-stdin');
   try {
     if (!input) await pipeline(process.stdin, createWriteStream(file));
-    for (const image of await loadImages(ctx.images, file)) ctx.out(`Loaded image: ${image.name} (${shortId(image.digest)})\n`);
+    for (const image of await loadImages(ctx.images, file)) ctx.out(`Loaded image: ${image.name} (${shortId(image.id)})\n`);
   } catch (err) {
     throw new CommandError(`load: ${(err as Error).message}`);
   } finally {
