@@ -119,6 +119,31 @@ describe('byhand build', () => {
     assert.match(url.stderr, /ADD http:\/\/127\.0\.0\.1:9\/app\.tar: byhand build does not download/);
   });
 
+  it('builder prune forgets the cache and frees the layers only it kept', async () => {
+    const ctx = join(work, 'prune');
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN dd if=/dev/zero of=/big bs=1024 count=2048\nRUN echo kept > /kept\n');
+    assert.equal((await cli.run(['build', '-t', 'pruned', ctx])).code, 0);
+    assert.equal((await cli.run(['rmi', 'pruned'])).code, 0);
+    const again = await cli.run(['build', ctx]);
+    assert.deepEqual(cacheReport(again.stdout), { cached: [2, 3], ran: [] }, 'without a name, the cache still holds the layers');
+
+    const pruned = await cli.run(['builder', 'prune']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    const entries = Number(/^Deleted build cache entries: (\d+)$/m.exec(pruned.stdout)?.[1]);
+    assert.ok(entries >= 2, pruned.stdout);
+    const mb = Number(/^Total reclaimed space: ([\d.]+)MB$/m.exec(pruned.stdout)?.[1]);
+    assert.ok(mb >= 2, `the 2 MiB file's layer was freed: ${pruned.stdout}`);
+    const rebuilt = await cli.run(['build', ctx]);
+    assert.deepEqual(cacheReport(rebuilt.stdout), { cached: [], ran: [2, 3] });
+    const named = await cli.run(['run', '--rm', 'site', 'cat index.html']);
+    assert.equal(named.stdout, 'v2\n', `named images keep their layers: ${named.stderr}`);
+
+    const wrong = await cli.run(['builder', 'clean']);
+    assert.equal(wrong.code, 125);
+    assert.match(wrong.stderr, /builder knows one command, prune; got "clean"/);
+  });
+
   it('says which instruction it cannot build, and why a RUN failed', async () => {
     const ctx = join(work, 'bad');
     mkdirSync(ctx);

@@ -1,5 +1,6 @@
-/** `import`, `images`, `rmi`: the image store from the command line. */
+/** `import`, `images`, `rmi`, `builder prune`: the image store from the command line. */
 import { importImage } from '../images/import.js';
+import { formatBytes } from '../images/progress.js';
 import { normalizeName } from '../images/reference.js';
 import { bool, parseArgs, UsageError } from './args.js';
 import { CommandError, type Context } from './context.js';
@@ -76,5 +77,18 @@ export function rmiCommand(ctx: Context, argv: string[]): number {
     }
     ctx.out(`Deleted: ${name}\n`);
   }
+  return 0;
+}
+
+/** `byhand builder prune`: the build cache and the layers only it kept, as docker builder prune. */
+export function builderCommand(ctx: Context, argv: string[]): number {
+  if (argv.includes('--help')) {
+    ctx.out('Usage: byhand builder prune\n\nForgets the build cache; layers no image or container needs any more go with it.\n');
+    return 0;
+  }
+  if (argv[0] !== 'prune' || argv.length > 1) throw new UsageError(`builder knows one command, prune; got "${argv.join(' ')}"`);
+  const inUse = new Set(ctx.store.list().flatMap((c) => c.config.layers));
+  const { entries, bytes } = ctx.images.pruneBuildCache(inUse);
+  ctx.out(`Deleted build cache entries: ${entries}\nTotal reclaimed space: ${formatBytes(bytes)}\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 /** The `byhand` command line: `byhand [--explain] [--state DIR] COMMAND [ARG...]`. */
 import { UsageError } from './args.js';
 import { CommandError, makeContext, type Context } from './context.js';
-import { imagesCommand, importCommand, rmiCommand } from './images.js';
+import { builderCommand, imagesCommand, importCommand, rmiCommand } from './images.js';
 import { buildCommand } from './image-build.js';
 import { commitCommand } from './image-commit.js';
 import { exportCommand } from './image-export.js';
@@ -44,6 +44,7 @@ const COMMANDS: Record<string, Command> = {
   load: loadCommand,
   export: exportCommand,
   build: buildCommand,
+  builder: builderCommand,
   gc: gcCommand,
   network: networkCommand,
   oci: ociCommand,
@@ -55,7 +56,8 @@ const HELP = `Usage: byhand [--explain] [--state DIR] COMMAND [ARG...]
 A container runtime made to be read: every step is a system call you can look up.
 
 Containers:  run, create, start, ps, exec, stop, kill, rm, logs, inspect, top, stats, pause, unpause, gc
-Images:      pull, images, image inspect, history, tag, rmi, build, commit, save, load, export, import
+Images:      pull, images, image inspect, history, tag, rmi, build, builder prune, commit, save, load,
+             export, import
 Networks:    network create|ls|rm
 OCI:         oci spec|create|start|state|kill|delete|run
 

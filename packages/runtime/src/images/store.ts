@@ -13,7 +13,7 @@
  * directories laid out the same way searched after this store) still work as one-layer images.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobStore, type Descriptor } from './blobs.js';
 import { unpackLayer } from './layer.js';
@@ -66,6 +66,14 @@ export function imageConfigOf(config: OciConfig): ImageConfig {
     labels: c.Labels ?? {},
     exposedPorts: Object.keys(c.ExposedPorts ?? {}),
   };
+}
+
+/** Bytes a file or a directory tree takes, as du counts them (hard links each time). */
+function treeBytes(path: string): number {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.blocks * 512;
+  return readdirSync(path).reduce((sum, name) => sum + treeBytes(join(path, name)), st.blocks * 512);
 }
 
 /** Whether `path` belongs to the kernel's overflow uid: an owner this user namespace does not map. */
@@ -331,18 +339,36 @@ export class ImageStore {
     return [...refs, ...cached].filter((d) => DIGEST.test(d) && this.blobs.has(d));
   }
 
-  private collectGarbage(inUse: Set<string>): void {
+  /**
+   * `byhand builder prune`: forgets every build cache entry, then removes what only the cache
+   * kept. Returns how many entries went and the bytes freed.
+   */
+  pruneBuildCache(inUse: Set<string>): { entries: number; bytes: number } {
+    const cacheDir = join(this.dir, 'build-cache');
+    const entries = existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => !f.startsWith('.')) : [];
+    for (const entry of entries) rmSync(join(cacheDir, entry), { force: true });
+    return { entries: entries.length, bytes: this.collectGarbage(inUse) };
+  }
+
+  /** Removes blobs and layers no root needs; returns the bytes freed. */
+  private collectGarbage(inUse: Set<string>): number {
     const keep = new Set<string>();
     for (const digest of this.roots()) {
       const manifest = this.manifest(digest);
       for (const d of [digest, manifest.config.digest, ...manifest.layers.map((l) => l.digest)]) keep.add(d.slice(7));
     }
+    let freed = 0;
+    const drop = (path: string) => {
+      freed += treeBytes(path);
+      rmSync(path, { recursive: true, force: true });
+    };
     const blobDir = join(this.blobs.root, 'sha256');
     for (const hex of existsSync(blobDir) ? readdirSync(blobDir) : []) {
-      if (!keep.has(hex)) rmSync(join(blobDir, hex), { force: true });
+      if (!keep.has(hex)) drop(join(blobDir, hex));
     }
     for (const hex of existsSync(this.layersDir) ? readdirSync(this.layersDir) : []) {
-      if (!keep.has(hex) && !inUse.has(join(this.layersDir, hex))) rmSync(join(this.layersDir, hex), { recursive: true, force: true });
+      if (!keep.has(hex) && !inUse.has(join(this.layersDir, hex))) drop(join(this.layersDir, hex));
     }
+    return freed;
   }
 }
