@@ -181,6 +181,20 @@ test('-P publishes the ports the image exposes, and says so when it exposes none
   assert.equal(port, '49153');
   assert.ok(await waitFor(() => curl(`http://127.0.0.1:${port}/`) === 'auto\n', 5000));
   await ok('rm', '-f', 'auto');
+
+  // A host process that listens on 49153 keeps it: -P takes the next port, -p refuses it.
+  const listener = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e',
+    "require('net').createServer().listen(49153, '127.0.0.1', () => console.log('listening'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(listener);
+  await new Promise((resolve) => listener.stdout!.once('data', resolve));
+  await ok('run', '-d', '--name', 'auto2', '-P', 'webimg', 'sh', '-c', 'sleep 60');
+  assert.equal((await inspect('auto2')).NetworkSettings.Ports['80/tcp'][0].HostPort, '49154');
+  await ok('rm', '-f', 'auto2');
+  const taken = await byhand('run', '--rm', '-p', '49153:80', 'busybox', 'true');
+  assert.equal(taken.code, 125);
+  assert.match(taken.stderr, /host port 49153\/tcp is in use: a process on this host listens there \(see ss -lntup\); pick another -p/);
+  listener.kill();
+
   const none = await byhand('run', '--rm', '-P', 'busybox', 'true');
   assert.equal(none.code, 125);
   assert.match(none.stderr, /this image exposes none: name them with -p HOST:CONTAINER/);

@@ -9,6 +9,7 @@ import { processRef, isAlive } from '../proc.js';
 import { bridgeNameFree, ensureBridge, listLinks, removeBridge } from './bridge.js';
 import { run, tryRun, type CommandOptions } from './command.js';
 import { allocate, formatCidr, gatewayOf, overlaps, parseCidr, pickSubnet, readStore, release, withStore, writeStore, type Lease, type NetworkRecord, type NetworkStore, type PortMapping } from './ipam.js';
+import { heldPorts } from './listening.js';
 import { DEFAULT_NETWORK } from './modes.js';
 import { allowLocalhostTo, containerOwner, enableForwarding, isOwnedBy, natBackend, netOwner, type NatBackend } from './nat.js';
 import { hostsFilePath, removeHosts, writeHosts } from './names.js';
@@ -133,9 +134,9 @@ const allLeases = (store: NetworkStore) => Object.values(store.networks).flatMap
 /** Where Docker starts too for -P: the Linux ephemeral range's start. */
 const FIRST_AUTO_PORT = 49153;
 
-/** -P asks for host port 0: each gets the first port from 49153 no container publishes yet. */
+/** -P asks for host port 0: each gets the first port from 49153 that no container publishes and no host process holds. */
 function assignHostPorts(store: NetworkStore, ports: PortMapping[]): PortMapping[] {
-  const used = new Set(allLeases(store).flatMap((l) => l.ports.map((p) => `${p.hostPort}/${p.protocol}`)));
+  const used = new Set([...allLeases(store).flatMap((l) => l.ports.map((p) => `${p.hostPort}/${p.protocol}`)), ...heldPorts()]);
   for (const p of ports) if (p.hostPort !== 0) used.add(`${p.hostPort}/${p.protocol}`);
   return ports.map((p) => {
     if (p.hostPort !== 0) return p;
@@ -148,6 +149,12 @@ function assignHostPorts(store: NetworkStore, ports: PortMapping[]): PortMapping
 }
 
 function checkPortsFree(store: NetworkStore, ports: PortMapping[]): void {
+  const held = heldPorts();
+  for (const p of ports) {
+    if (held.has(`${p.hostPort}/${p.protocol}`)) {
+      throw new Error(`host port ${p.hostPort}/${p.protocol} is in use: a process on this host ${p.protocol === 'tcp' ? 'listens' : 'is bound'} there (see ss -lntup); pick another -p`);
+    }
+  }
   for (const lease of allLeases(store)) {
     for (const p of ports) {
       if (lease.ports.some((o) => o.hostPort === p.hostPort && o.protocol === p.protocol)) {
