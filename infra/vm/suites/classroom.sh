@@ -21,9 +21,10 @@ fail() {
 still_working() {
   local newest
   while sleep 120; do
-    # The most recently started process (not this loop's own): the step that is running now.
-    newest=$(ps -eo etimes=,args= --sort=start_time |
-      awk '$2 !~ /^(\[|ps$|awk$|sleep$)/ {secs = $1; $1 = ""; line = substr($0, 2, 120) " (for " secs " s)"} END {print line}')
+    # The most recently started process (not this loop's own, nor the subshell that runs ps):
+    # the step that is running now.
+    newest=$(self=$BASHPID; ps -eo pid=,etimes=,args= --sort=start_time |
+      awk -v self="$self" '$1 != self && $3 !~ /^(\[|ps$|awk$|sleep$)/ {secs = $2; $1 = ""; $2 = ""; line = substr($0, 3, 120) " (for " secs " s)"} END {print line}')
     echo "   (still working: $newest)"
   done
 }
