@@ -34,10 +34,14 @@ function freePort() {
   });
 }
 
+/** A child killed by a signal has a null exitCode: look at both. */
+const running = (child) => child.exitCode === null && child.signalCode === null;
+const howItEnded = (child) => (child.signalCode ? `was killed by ${child.signalCode}` : `exited with status ${child.exitCode}`);
+
 async function waitHealthy(base, child, logs, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the agent exited with status ${child.exitCode}:\n${logs.join('\n')}`);
+    if (!running(child)) throw new Error(`the agent ${howItEnded(child)}:\n${logs.join('\n')}`);
     try {
       if ((await fetch(`${base}/healthz`)).ok) return;
     } catch {
@@ -77,7 +81,7 @@ export async function startAgent(lessonsDir) {
   child.stderr.on('data', keep);
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (running(child)) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM'); // the agent ends its sandboxes and removes their cgroups on SIGTERM
       await exited;
@@ -90,5 +94,5 @@ export async function startAgent(lessonsDir) {
     await stop();
     throw err;
   }
-  return { base, wsBase: `ws://127.0.0.1:${port}`, secret, logs, stop };
+  return { base, wsBase: `ws://127.0.0.1:${port}`, secret, logs, stop, pid: child.pid };
 }

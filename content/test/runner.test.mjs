@@ -80,3 +80,23 @@ test('a check that still fails after its solution fails the lesson with the chec
   assert.match(failures[0], /^04-check-still-fails › marker: the check failed after its solution/);
   assert.match(failures[0], /\| no \/root\/marker: make it/);
 });
+
+test('an agent that dies of a signal is stopped all the same, not waited for forever', async () => {
+  const other = await startAgent(lessonsDir);
+  const died = new Promise((resolve) => {
+    const poll = setInterval(() => {
+      try {
+        process.kill(other.pid, 0);
+      } catch {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 50);
+  });
+  process.kill(other.pid, 'SIGSEGV');
+  await died;
+  // Before the fix, stop() waited for an 'exit' event that had already fired: the runner hung,
+  // and with nothing left to wait on, node quit with status 13 and no message.
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('stop() did not return within 10 s')), 10_000).unref());
+  await Promise.race([other.stop(), timeout]);
+});
