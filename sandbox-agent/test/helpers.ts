@@ -255,3 +255,15 @@ export function processTree(pid: number): number[] {
 export function alive(pid: number): boolean {
   return existsSync(`/proc/${pid}`);
 }
+
+/**
+ * The sandbox tools (`byhand` inside a sandbox) where `npm run setup` made them: the agent's
+ * throwaway state dir has none. Fails saying how to get them.
+ */
+export function requireSetupTools(): void {
+  process.env.BYHAND_TOOLS_DIR ||= join('/var/lib/byhand', 'tools');
+  const tools = process.env.BYHAND_TOOLS_DIR;
+  if (!existsSync(join(tools, 'bin', 'byhand'))) {
+    throw new Error(`the sandbox tools are missing (no ${tools}/bin/byhand): run \`npm run setup\` or set BYHAND_TOOLS_DIR`);
+  }
+}

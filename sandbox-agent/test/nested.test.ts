@@ -3,18 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { attachTerminal, createSession, requireSandboxes, startAgent, type TestAgent } from './helpers.js';
-
-// helpers.ts gives the agent a throwaway state dir; the tools are where `npm run setup` made them.
-process.env.BYHAND_TOOLS_DIR ||= join('/var/lib/byhand', 'tools');
-const TOOLS = process.env.BYHAND_TOOLS_DIR;
+import { attachTerminal, createSession, requireSandboxes, requireSetupTools, startAgent, type TestAgent } from './helpers.js';
 
 let t: TestAgent;
 before(async () => {
   requireSandboxes();
-  if (!existsSync(join(TOOLS, 'bin', 'byhand'))) {
-    throw new Error(`the sandbox tools are missing (no ${TOOLS}/bin/byhand): run \`npm run setup\` or set BYHAND_TOOLS_DIR`);
-  }
+  requireSetupTools();
   t = await startAgent();
 });
 after(() => t?.close());
@@ -27,7 +21,7 @@ test('a learner runs `byhand run --rm busybox echo hi` in the terminal, and cann
   await client.waitForOutput('hi-from-busybox', 30_000);
   client.type('touch /opt/byhand/x 2>/dev/null || echo "tools-are-""read-only"\r');
   await client.waitForOutput('tools-are-read-only');
-  assert.ok(!existsSync(join(TOOLS, 'x')));
+  assert.ok(!existsSync(join(process.env.BYHAND_TOOLS_DIR!, 'x')));
   client.ws.close();
   await t.agent.sessions.endAll();
 });

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { mountsBelow, parseScratchMode, scratchDirOf, tmpfsKeepsUserXattrs } from '../src/scratch.js';
 import {
-  attachTerminal, createSession, deleteSession, LAB_IMAGE, requireSandboxes, startAgent, TermClient, waitUntil, type TestAgent,
+  attachTerminal, createSession, deleteSession, LAB_IMAGE, requireSandboxes, requireSetupTools, startAgent, TermClient, waitUntil, type TestAgent,
 } from './helpers.js';
 
 const LESSON = '06-overlay';
@@ -62,6 +62,7 @@ describe('a sandbox with a scratch disk', () => {
   let t: TestAgent;
   before(async () => {
     requireSandboxes();
+    requireSetupTools();
     t = await startAgent({ scratch: 'on', upperSize: '64m', lessonsDir: LESSONS });
   });
   after(() => t?.close());
@@ -103,6 +104,16 @@ describe('a sandbox with a scratch disk', () => {
     }
     await term.run('findmnt -n -o FSTYPE --target /overlay/upper; getfattr --absolute-names --only-values -n user.overlay.opaque /overlay/upper/data; echo " xattr-sh""own"', ' xattr-shown');
     assert.match(term.output, /ext4\r?\ny xattr-shown/, 'the upper layer is on the ext4 disk');
+    await term.close();
+    await deleteSession(t, id);
+  });
+
+  test('nested containers keep their layers on /scratch: /tmp/byhand leads there, and a container deletes an image directory', async () => {
+    const { id, term } = await open();
+    // Deleting /etc from busybox's layer makes a whiteout in the upper layer: on a tmpfs before
+    // Linux 6.6 that failed with EIO, so the layers must live on the ext4 disk.
+    await term.run('byhand run --rm busybox sh -c "rm -r /etc && echo removed-\\$(ls / | grep -c ^etc)"; readlink /tmp/byhand; findmnt -n -o FSTYPE --target /tmp/byhand/; echo nes""ted', 'nested', 60_000);
+    assert.match(term.output, /removed-0\r?\n\/scratch\/byhand\r?\next4\r?\nnested/, term.output.slice(-600));
     await term.close();
     await deleteSession(t, id);
   });

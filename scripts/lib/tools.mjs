@@ -10,6 +10,7 @@
  *
  * Nested containers keep their writable layers in BYHAND_STATE_DIR, which the wrapper puts on
  * the sandbox's /tmp: the sandbox's root is an overlay, which cannot be an overlay's upper dir.
+ * Where the sandbox has a scratch disk (kernels before 6.6), /tmp/byhand is a link to it.
  *
  * The tree is made immutable (chattr +i): root in a sandbox holds CAP_SYS_ADMIN in its own user
  * namespace and can remount its read-only bind mount read-write, but only root of the host may
@@ -21,11 +22,16 @@ import { hashPaths, readKey, sha256 } from './hash.mjs';
 
 const INSIDE = '/opt/byhand';
 // Bump when the layout or the wrapper below changes, so the cached tools are rebuilt.
-const RECIPE = 'tools-1';
+const RECIPE = 'tools-2';
 
 const WRAPPER = `#!/bin/sh
 # byhand inside a learner's sandbox, where this directory is mounted read-only at ${INSIDE}.
 # Containers' writable layers go to /tmp (a tmpfs): the sandbox's own root is an overlay.
+# Before Linux 6.6 tmpfs cannot keep the user.overlay.* attributes of a whiteout or an opaque
+# directory; the sandbox then has an ext4 /scratch, and /tmp/byhand leads there.
+if [ -z "\${BYHAND_STATE_DIR:-}" ] && [ ! -e /tmp/byhand ] && mountpoint -q /scratch 2>/dev/null; then
+  mkdir -p /scratch/byhand && ln -s /scratch/byhand /tmp/byhand 2>/dev/null
+fi
 : "\${BYHAND_STATE_DIR:=/tmp/byhand}"
 : "\${BYHAND_IMAGES_PATH:=${INSIDE}/images}"
 export BYHAND_STATE_DIR BYHAND_IMAGES_PATH
