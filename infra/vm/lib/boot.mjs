@@ -47,7 +47,7 @@ export async function bootAndRun(vm, { argv, timeout, label = 'booting Debian wi
   const jobDir = join(vm.stateDir, 'vm', `.run-${process.pid}`);
   const consoleLog = join(vm.stateDir, 'vm', 'last-console.log');
   try {
-    writeJob(jobDir, { argv, timeout });
+    writeJob(jobDir, { argv, timeout, accel: vm.accel });
     const args = qemuArgs({
       image: imagePaths(vm.stateDir),
       cmdline: readRecipe().cmdline,

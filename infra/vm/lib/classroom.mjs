@@ -19,7 +19,8 @@ import { dirDisk } from './dir-disk.mjs';
 import { imagePaths } from './image.mjs';
 import { ensureOfflineRepo, offlinePaths } from './offline.mjs';
 
-const SUITE = 'infra/vm/suites/classroom.sh';
+const SUITES_DIR = 'infra/vm/suites';
+const SUITE = `${SUITES_DIR}/classroom.sh`;
 // Where infra/provision.sh installs the app (APP in infra/provision/lib.sh).
 const APP_PATH = '/opt/byhand/app';
 // What the guest prints when its site is up and it waits for the host's browser (classroom.sh).
@@ -119,6 +120,24 @@ function readRun(dir) {
   }
 }
 
+/**
+ * The checks phase runs this checkout's suites on a kept disk, so a fixed check can be tried
+ * without provisioning again: a copy of the kept checkout with today's suites, on a disk of its
+ * own. The kept checkout stays as it was: the after-reboot phase's second provisioning must
+ * find /repo as the first one left it.
+ */
+async function withTodaysSuites(repo, dir, run) {
+  const copy = join(dir, 'checks-repo');
+  const image = join(dir, 'checks-repo.img');
+  await runCommand('rm', ['-rf', '--', copy], { quiet: true });
+  await runCommand('cp', ['-a', '--reflink=auto', `${run.snapshot}/.`, copy], { quiet: true });
+  await runCommand('cp', ['-a', '--', `${join(repo, SUITES_DIR)}/.`, join(copy, SUITES_DIR)], { quiet: true });
+  await dirDisk(copy, image, 'byhand-repo');
+  await runCommand('rm', ['-rf', '--', copy], { quiet: true });
+  say(`the kept disk's checks come from this checkout's ${SUITES_DIR}`);
+  return { ...run, repoDisk: image };
+}
+
 /** One boot of the run's disk; phase is a phase of suites/classroom.sh. */
 function boot(vm, run, { phase, timeout, label }) {
   const origin = `http://127.0.0.1:${run.port}`;
@@ -141,7 +160,11 @@ async function bothBoots(vm, run, timeout) {
  * PHASE, which boots a kept disk again (to rerun the checks without provisioning again).
  */
 export async function classroomTest(vm, { timeout, keep = false, disk = null, phase = 'checks' }) {
-  if (disk) return boot(vm, readRun(disk), { phase, timeout, label: `booting the kept disk ${disk} (${phase})` });
+  if (disk) {
+    const kept = readRun(disk);
+    const run = phase === 'checks' ? await withTodaysSuites(vm.repo, disk, kept) : kept;
+    return boot(vm, run, { phase, timeout, label: `booting the kept disk ${disk} (${phase})` });
+  }
   await offlineRepo(vm);
   const runDir = join(vm.stateDir, 'vm', keep ? `kept-${process.pid}` : `.disk-${process.pid}`);
   try {
