@@ -53,8 +53,14 @@ const HOST_SERVERS = `
 import { createServer as http } from 'node:http';
 import { createServer, connect } from 'node:net';
 http((req, res) => res.end('host secret\\n')).listen(8081, '::', () => {
-  createServer((s) => s.pipe(connect(${AGENT_PORT}, '127.0.0.1')).pipe(s).on('error', () => s.destroy()))
-    .listen(process.argv[2], () => console.log('ready'));
+  // An error on either side (a SIGKILLed agent resets its connections) ends both, never this process.
+  createServer((s) => {
+    const up = connect(${AGENT_PORT}, '127.0.0.1');
+    const end = () => { s.destroy(); up.destroy(); };
+    s.on('error', end);
+    up.on('error', end);
+    s.pipe(up).pipe(s);
+  }).listen(process.argv[2], () => console.log('ready'));
 });
 `;
 
@@ -131,7 +137,13 @@ before(async () => {
   const socket = join(work, 'agent.sock');
   const host = background(['nsenter', `--net=/run/netns/${HOST}`, process.execPath, file('host.mjs', HOST_SERVERS), socket]);
   await waitUntil(`the test's servers to start: ${outside.err()} ${host.err()}`, () => outside.out().includes('ready') && host.out().includes('ready'));
-  relay = createServer((s) => s.pipe(connect(socket)).pipe(s).on('error', () => s.destroy()));
+  relay = createServer((s) => {
+    const up = connect(socket);
+    const end = () => { s.destroy(); up.destroy(); };
+    s.on('error', end);
+    up.on('error', end);
+    s.pipe(up).pipe(s);
+  });
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   relayPort = (relay.address() as { port: number }).port;
 });
