@@ -79,7 +79,7 @@ async function main() {
   }
   const { accel, why } = chooseAccel(opts.accel);
   if (opts['npm-test'] && skipAsked(process.env, say)) {
-    say(`skipped the classroom VM test (BYHAND_SKIP_VM_TEST=1; ${accel === 'kvm' ? 'about 15 minutes under KVM' : `about 40 minutes here: ${why}`}); \`npm run test:vm\` runs it`);
+    say(`skipped the classroom VM test (BYHAND_SKIP_VM_TEST=1; ${accel === 'kvm' ? 'several minutes under KVM' : `about 25 minutes here, emulated: ${why}`}); \`npm run test:vm\` runs it`);
     return 0;
   }
   // Per boot. Emulated, provisioning alone takes about 20 minutes and the lesson runner more.
