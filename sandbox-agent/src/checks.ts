@@ -9,6 +9,7 @@ import type { AgentMessage } from '@byhand/protocol';
 import type { Invocation } from '@byhand/runtime';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import type { Progress } from './progress.js';
 import { execIn, HELPER_ENV } from './sandbox.js';
 import type { Session } from './session.js';
 
@@ -122,6 +123,7 @@ export class Checks {
     private readonly lessonsDir: string,
     private readonly log: Logger,
     private readonly metrics: Metrics,
+    private readonly progress: Progress,
   ) {}
 
   async answer(session: Session, id: string): Promise<AgentMessage> {
@@ -138,8 +140,10 @@ export class Checks {
       if (init === null) return { type: 'error', code: 'no-sandbox', message: 'the sandbox is not running; restart the terminal' };
       const result = await runCheck(init, session.cgroupProcs, script);
       this.log('check', { id: session.id, check: id, ok: result.ok });
-      if (result.ok) this.metrics.checksPassed++;
-      else this.metrics.checksFailed++;
+      if (result.ok) {
+        this.metrics.checksPassed++;
+        this.progress.record(session.learner, session.lesson, id);
+      } else this.metrics.checksFailed++;
       return { type: 'check', id, ...result };
     } finally {
       this.running.delete(session.id);

@@ -9,7 +9,11 @@ import { parseAllowedOrigins } from './origin.js';
 import { parseDnsSetting } from './resolver.js';
 import { parseScratchMode } from './scratch.js';
 import type { AgentConfig } from './server.js';
-import { DEFAULT_MAX_SESSIONS_PER_CLIENT, DEFAULT_SESSION_RATE, IDLE_TIMEOUT_MS, MAX_LIFETIME_MS, TOKEN_TTL_MS } from './sessions.js';
+import { PROGRESS_RETENTION_DAYS } from './progress.js';
+import {
+  DEFAULT_CLIENT_SESSION_RATE, DEFAULT_MAX_SESSIONS_PER_CLIENT, DEFAULT_MAX_SESSIONS_PER_LEARNER, DEFAULT_SESSION_RATE,
+  IDLE_TIMEOUT_MS, LEAVE_GRACE_MS, MAX_LIFETIME_MS, TOKEN_TTL_MS,
+} from './sessions.js';
 
 export const DEFAULT_MAX_SESSIONS = 50;
 export const DEFAULT_UPPER_SIZE = '512m';
@@ -60,6 +64,11 @@ export function runDirOf(state: string): string {
   return join(state, 'sessions');
 }
 
+/** Where the agent keeps each learner's passed checks. */
+export function progressDirOf(state: string): string {
+  return join(state, 'learners');
+}
+
 /** Throws an Error whose message names the bad variable and what it should be. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Omit<AgentConfig, 'log'> {
   return {
@@ -70,10 +79,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Omit<AgentConf
     rootfs: labImageDir(stateDir()),
     upperSize: sizeSetting('BYHAND_UPPER_SIZE', env.BYHAND_UPPER_SIZE, DEFAULT_UPPER_SIZE),
     maxSessions: positiveInt('BYHAND_MAX_SESSIONS', env.BYHAND_MAX_SESSIONS, DEFAULT_MAX_SESSIONS),
+    maxSessionsPerLearner: positiveInt(
+      'BYHAND_MAX_SESSIONS_PER_LEARNER', env.BYHAND_MAX_SESSIONS_PER_LEARNER, DEFAULT_MAX_SESSIONS_PER_LEARNER,
+    ),
     maxSessionsPerClient: positiveInt(
       'BYHAND_MAX_SESSIONS_PER_CLIENT', env.BYHAND_MAX_SESSIONS_PER_CLIENT, DEFAULT_MAX_SESSIONS_PER_CLIENT,
     ),
     sessionRate: positiveInt('BYHAND_SESSION_RATE', env.BYHAND_SESSION_RATE, DEFAULT_SESSION_RATE),
+    clientSessionRate: positiveInt('BYHAND_CLIENT_SESSION_RATE', env.BYHAND_CLIENT_SESSION_RATE, DEFAULT_CLIENT_SESSION_RATE),
+    leaveGraceMs: 1000 * positiveInt('BYHAND_LEAVE_GRACE', env.BYHAND_LEAVE_GRACE, LEAVE_GRACE_MS / 1000),
+    progressDir: progressDirOf(stateDir()),
+    progressRetentionDays: positiveInt('BYHAND_PROGRESS_DAYS', env.BYHAND_PROGRESS_DAYS, PROGRESS_RETENTION_DAYS),
     accessCode: env.BYHAND_ACCESS_CODE || null,
     runDir: runDirOf(stateDir()),
     idleTimeoutMs: 1000 * positiveInt('BYHAND_IDLE_TIMEOUT', env.BYHAND_IDLE_TIMEOUT, IDLE_TIMEOUT_MS / 1000),

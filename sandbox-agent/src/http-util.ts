@@ -10,6 +10,8 @@ export class HttpError extends Error {
     message: string,
     /** Extra response headers, e.g. Retry-After. */
     readonly headers: Record<string, string> = {},
+    /** Extra fields of the JSON answer beside "error", e.g. a machine-readable "code". */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -26,9 +28,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** Errors are `{"error":"<what was wrong and what to do>"}`. */
-export function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { error: message }, headers);
+/** Errors are `{"error":"<what was wrong and what to do>"}`, plus `fields` where a client can act on them. */
+export function sendError(
+  res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, fields: Record<string, unknown> = {},
+): void {
+  sendJson(res, status, { ...fields, error: message }, headers);
 }
 
 /** Reads a JSON body of at most `limit` bytes; throws HttpError 413 or 400. */

@@ -1,4 +1,4 @@
-/** Token buckets: session creation per client, trace events per session. */
+/** Token buckets: session creation per learner and per address, trace events per session. */
 
 export class TokenBucket {
   private tokens: number;
@@ -51,30 +51,30 @@ export class RateLimitError extends Error {
 /** Past this many clients tracked, buckets that have refilled completely are forgotten. */
 const SWEEP_AT = 10_000;
 
-/** `perMinute` session creations per client, all of them at once at most. */
+/** `perMinute` session creations per key (a learner, an address), all of them at once at most. */
 export class ClientRateLimit {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(private readonly perMinute: number) {}
+  /** `refusal` says, for the allowance and the wait in seconds, what was refused and what to do. */
+  constructor(
+    private readonly perMinute: number,
+    private readonly refusal: (perMinute: number, waitSeconds: number) => string,
+  ) {}
 
-  /** Throws RateLimitError when `client` has used up its allowance. */
-  take(client: string): void {
-    let bucket = this.buckets.get(client);
+  /** Throws RateLimitError when `key` has used up its allowance. */
+  take(key: string): void {
+    let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= SWEEP_AT) this.sweep();
       bucket = new TokenBucket(this.perMinute, this.perMinute / 60);
-      this.buckets.set(client, bucket);
+      this.buckets.set(key, bucket);
     }
     if (bucket.take()) return;
     const wait = bucket.secondsToNext;
-    throw new RateLimitError(
-      `you started ${this.perMinute} sandboxes within a minute, the most one learner may (BYHAND_SESSION_RATE); ` +
-        `try again in ${wait} s`,
-      wait,
-    );
+    throw new RateLimitError(this.refusal(this.perMinute, wait), wait);
   }
 
   private sweep(): void {
-    for (const [client, bucket] of this.buckets) if (bucket.full) this.buckets.delete(client);
+    for (const [key, bucket] of this.buckets) if (bucket.full) this.buckets.delete(key);
   }
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLIENT_HEADER, TERMINALS, type TerminalId } from '@byhand/protocol';
+import { LEARNER_HEADER, verifyLearner } from '@byhand/protocol/learner';
 import { stateDir } from '@byhand/protocol/config';
 import { Checks } from './checks.js';
 import { Egress, type EgressSettings } from './egress.js';
@@ -13,7 +14,8 @@ import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { originAllowed } from './origin.js';
 import { ScratchDisks, scratchDirOf, type ScratchMode } from './scratch.js';
-import { CapacityError, ClientLimitError, SandboxStartError, SessionTable } from './sessions.js';
+import { Progress } from './progress.js';
+import { CapacityError, ClientLimitError, LearnerLimitError, SandboxStartError, SessionTable } from './sessions.js';
 import type { SessionLimits } from './limits.js';
 import type { Session } from './session.js';
 import type { Terminal } from './terminal.js';
@@ -29,10 +31,19 @@ export interface AgentConfig {
   /** Size limit of each sandbox's writable layer (a tmpfs), e.g. "512m". */
   upperSize: string;
   maxSessions: number;
-  /** Sessions one client (the browser's address, as the site names it) may have at once. */
+  /** Sessions one learner (the site's signed learner id) may have at once. */
+  maxSessionsPerLearner: number;
+  /** Sessions one browser address (as the site names it) may have at once: a flood guard for a whole class. */
   maxSessionsPerClient: number;
-  /** Sessions one client may start a minute. */
+  /** Sessions one learner may start a minute. */
   sessionRate: number;
+  /** Sessions one browser address may start a minute. */
+  clientSessionRate: number;
+  /** How long a sandbox its learner left stays for a reload or a quick way back (see sessions.ts). */
+  leaveGraceMs: number;
+  /** Where each learner's passed checks are kept, and for how many days after their last change. */
+  progressDir: string;
+  progressRetentionDays: number;
   /** When set, POST /v1/sessions must carry it as {"accessCode"}. */
   accessCode: string | null;
   /** Each session's trace file and socket directory live below it. */
@@ -67,6 +78,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Terminal input arrives in keystrokes and pastes; nothing legitimate comes near this. */
 const MAX_FRAME_BYTES = 256 * 1024;
 const LESSON_SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+/** A clean close (the page navigated, reloaded or closed) means the learner left; anything else may be a lost network. */
+const LEAVING_CLOSE_CODES = new Set([1000, 1001]);
 const SESSION_PATH = /^\/v1\/sessions\/([0-9a-f]{16})$/;
 const TOKENS_PATH = /^\/v1\/sessions\/([0-9a-f]{16})\/tokens$/;
 const TTY_PATH = /^\/v1\/sessions\/([0-9a-f]{16})\/tty$/;
@@ -94,6 +107,30 @@ function clientOf(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+/** The learner the site names, verified against the agent secret; throws HttpError 400/403. */
+function learnerOf(req: IncomingMessage, secret: string): string {
+  const raw = req.headers[LEARNER_HEADER.toLowerCase()];
+  const check = verifyLearner(typeof raw === 'string' ? raw.trim() : null, secret);
+  if (check.ok) return check.id;
+  if (check.reason === 'forged') {
+    throw new HttpError(403, `the learner id in ${LEARNER_HEADER} has a wrong signature: it was not issued with this agent's secret`);
+  }
+  throw new HttpError(
+    400,
+    `send the learner as "${LEARNER_HEADER}: <id>.<signature>" (the site does this from its learner cookie)` +
+      (check.reason === 'malformed' ? '; the value sent is not in that form' : ''),
+  );
+}
+
+function rateLimited(limit: ClientRateLimit, key: string): void {
+  try {
+    limit.take(key);
+  } catch (err) {
+    if (!(err instanceof RateLimitError)) throw err;
+    throw new HttpError(429, err.message, { 'Retry-After': String(err.retryAfterSeconds) });
+  }
+}
+
 export function createAgent(config: AgentConfig): Agent {
   const { log } = config;
   const secretDigest = digest(config.secret);
@@ -105,7 +142,9 @@ export function createAgent(config: AgentConfig): Agent {
     rootfs: config.rootfs,
     upperSize: config.upperSize,
     maxSessions: config.maxSessions,
+    maxSessionsPerLearner: config.maxSessionsPerLearner,
     maxSessionsPerClient: config.maxSessionsPerClient,
+    leaveGraceMs: config.leaveGraceMs,
     tokenTtlMs: config.tokenTtlMs,
     idleTimeoutMs: config.idleTimeoutMs,
     maxLifetimeMs: config.maxLifetimeMs,
@@ -116,9 +155,14 @@ export function createAgent(config: AgentConfig): Agent {
     scratch,
     log,
   });
-  const rate = new ClientRateLimit(config.sessionRate);
+  const learnerRate = new ClientRateLimit(config.sessionRate, (n, wait) =>
+    `you started ${n} sandboxes within a minute, the most one learner may (BYHAND_SESSION_RATE); try again in ${wait} s`);
+  const clientRate = new ClientRateLimit(config.clientSessionRate, (n, wait) =>
+    `${n} sandboxes were started from your network address within a minute, the most one address may ` +
+    `(BYHAND_CLIENT_SESSION_RATE, a flood guard); try again in ${wait} s`);
   const accessDigest = config.accessCode === null ? null : digest(config.accessCode);
-  const checks = new Checks(config.lessonsDir, log, metrics);
+  const progress = new Progress(config.progressDir, config.progressRetentionDays, log);
+  const checks = new Checks(config.lessonsDir, log, metrics, progress);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
   const requireSecret = (req: IncomingMessage) => {
@@ -129,39 +173,48 @@ export function createAgent(config: AgentConfig): Agent {
 
   async function createSession(req: IncomingMessage, res: ServerResponse) {
     requireSecret(req);
+    const learner = learnerOf(req, config.secret);
     const body = await readJsonBody(req, MAX_BODY_BYTES);
     const client = clientOf(req);
-    try {
-      // Before the access code: it also slows down guessing the code.
-      rate.take(client);
-    } catch (err) {
-      if (!(err instanceof RateLimitError)) throw err;
-      throw new HttpError(429, err.message, { 'Retry-After': String(err.retryAfterSeconds) });
-    }
+    // Before the access code: they also slow down guessing the code.
+    rateLimited(clientRate, client);
+    rateLimited(learnerRate, learner);
     if (accessDigest !== null && !matchesDigest(accessCodeFrom(body), accessDigest)) {
       throw new HttpError(403, 'wrong access code: ask your teacher for this class\'s code and enter it again');
     }
     const lesson = lessonFrom(body);
     try {
-      const { session, token } = await sessions.create(lesson, client);
+      const { session, token } = await sessions.create(lesson, { learner, client });
       sendJson(res, 201, { id: session.id, token });
     } catch (err) {
       if (err instanceof CapacityError) throw new HttpError(503, err.message);
-      if (err instanceof ClientLimitError) throw new HttpError(429, err.message);
+      if (err instanceof ClientLimitError) throw new HttpError(429, err.message, {}, { code: 'client-limit' });
+      if (err instanceof LearnerLimitError) throw new HttpError(429, err.message, {}, { code: 'learner-limit', sessions: err.sessions });
       if (err instanceof SandboxStartError) throw new HttpError(500, err.message);
       throw err;
     }
   }
 
+  // Another learner's session answers as if it did not exist: its id alone gives nothing away.
   function deleteSession(req: IncomingMessage, res: ServerResponse, id: string) {
     requireSecret(req);
-    if (!sessions.end(id)) throw new HttpError(404, `there is no session ${id}; it may have ended already`);
+    if (!sessions.end(id, learnerOf(req, config.secret))) throw new HttpError(404, `you have no session ${id}; it may have ended already`);
     res.writeHead(204).end();
+  }
+
+  function listSessions(req: IncomingMessage, res: ServerResponse) {
+    requireSecret(req);
+    sendJson(res, 200, { sessions: sessions.list(learnerOf(req, config.secret)) });
+  }
+
+  function showProgress(req: IncomingMessage, res: ServerResponse) {
+    requireSecret(req);
+    sendJson(res, 200, { lessons: progress.get(learnerOf(req, config.secret)) });
   }
 
   function createToken(req: IncomingMessage, res: ServerResponse, id: string) {
     requireSecret(req);
-    const token = sessions.newToken(id);
+    const token = sessions.newToken(id, learnerOf(req, config.secret));
     if (token === null) throw new HttpError(404, `there is no session ${id}; it ended, so start a new one`);
     sendJson(res, 201, { token });
   }
@@ -184,8 +237,12 @@ export function createAgent(config: AgentConfig): Agent {
       return res.end(metrics.render(sessions));
     }
     if (path === '/v1/sessions') {
-      allow('POST');
-      return createSession(req, res);
+      allow('GET, POST');
+      return method === 'GET' ? listSessions(req, res) : createSession(req, res);
+    }
+    if (path === '/v1/progress') {
+      allow('GET');
+      return showProgress(req, res);
     }
     const tokens = TOKENS_PATH.exec(path);
     if (tokens) {
@@ -208,7 +265,7 @@ export function createAgent(config: AgentConfig): Agent {
         if (err.status === 401) headers['WWW-Authenticate'] = 'Bearer';
         // The rest of an oversized body is not read; closing is the only way to be rid of it.
         if (err.status === 413) headers.Connection = 'close';
-        return sendError(res, err.status, err.message, headers);
+        return sendError(res, err.status, err.message, headers, err.fields);
       }
       log('request failed', { method: req.method, url: req.url, error: (err as Error).message });
       sendError(res, 500, 'the agent failed to handle this request; its log says why');
@@ -254,7 +311,7 @@ export function createAgent(config: AgentConfig): Agent {
       log('session attached', { id, terminal: which });
       bridge(ws, terminal, metrics, {
         check: (checkId) => checks.answer(session, checkId),
-        detached: () => sessions.attachmentChanged(id),
+        detached: (code) => sessions.attachmentChanged(id, LEAVING_CLOSE_CODES.has(code) ? 'left' : 'dropped'),
         trace: which === '1' ? session.trace : undefined,
       });
       sessions.attachmentChanged(id);
@@ -268,6 +325,7 @@ export function createAgent(config: AgentConfig): Agent {
       // Before the first session: a killed agent's leftovers go, and the firewall is in place.
       await egress.start();
       await scratch.start();
+      progress.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -283,6 +341,7 @@ export function createAgent(config: AgentConfig): Agent {
       server.closeAllConnections();
       for (const ws of wss.clients) ws.terminate();
       await sessions.endAll();
+      progress.stop();
       await egress.stop();
       await closed;
     },

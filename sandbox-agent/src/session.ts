@@ -33,11 +33,14 @@ export class Session {
   readonly exited: Promise<number>;
   private second: Terminal | null = null;
   private killed = false;
+  readonly createdAt = Date.now();
 
   constructor(
     readonly id: string,
     readonly lesson: string,
-    /** Who asked for it (the browser's address), for the per-client cap. */
+    /** Whose it is: only this learner may attach to it, list it or end it. */
+    readonly learner: string,
+    /** The browser's address, for the per-address flood guard. */
     readonly client: string,
     private readonly main: Terminal,
     private readonly openShell: ShellOpener,

@@ -18,8 +18,8 @@ function toBuffer(data: RawData): Buffer {
 export interface BridgeHooks {
   /** Answers a check request with a `check` or `error` message. */
   check(id: string): Promise<AgentMessage>;
-  /** Runs once the client has detached (the socket closed or a newer client took over). */
-  detached(): void;
+  /** Runs once the client has detached (the socket closed or a newer client took over), with the close code. */
+  detached(code: number): void;
   /** The session's trace, sent as `trace` frames after ready (terminal 1 only). */
   trace?: SessionTrace;
 }
@@ -83,10 +83,10 @@ export function bridge(ws: WebSocket, terminal: Terminal, metrics: Metrics, hook
     if (parsed.ok) handle(parsed.value);
     else send({ type: 'error', code: parsed.code, message: parsed.message });
   });
-  ws.on('close', () => {
+  ws.on('close', (code) => {
     unsubscribe();
     terminal.detach(sink);
-    hooks.detached();
+    hooks.detached(code);
   });
   // Errors (a client sending garbage frames) are followed by 'close'; without a listener they would crash the agent.
   ws.on('error', () => {});

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { network } from '@byhand/runtime';
-import { LAB_IMAGE, requireSandboxes, TermClient, waitUntil } from './helpers.js';
+import { agentHeaders, LAB_IMAGE, requireSandboxes, TermClient, waitUntil } from './helpers.js';
 
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
 const tag = randomBytes(3).toString('hex');
@@ -197,7 +197,7 @@ async function stop(agent: Agent): Promise<void> {
 
 async function startSession(): Promise<{ id: string; term: TermClient }> {
   const res = await fetch(`http://127.0.0.1:${relayPort}/v1/sessions`, {
-    method: 'POST', headers: { Authorization: `Bearer ${SECRET}` }, body: '{"lesson":"namespaces"}',
+    method: 'POST', headers: agentHeaders(SECRET), body: '{"lesson":"namespaces"}',
   });
   assert.equal(res.status, 201, await res.clone().text());
   const { id, token } = (await res.json()) as { id: string; token: string };
@@ -207,7 +207,7 @@ async function startSession(): Promise<{ id: string; term: TermClient }> {
 }
 
 async function endSession(agent: Agent, id: string): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${relayPort}/v1/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+  const res = await fetch(`http://127.0.0.1:${relayPort}/v1/sessions/${id}`, { method: 'DELETE', headers: agentHeaders(SECRET) });
   assert.equal(res.status, 204);
   await waitUntil(`session ${id} to end`, () => logged(agent, 'session ended').some((e) => e.id === id));
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { initHelperPath, labImageDir } from '@byhand/runtime';
 import type { AgentMessage } from '@byhand/protocol';
+import { LEARNER_HEADER, newLearnerId, signLearner } from '@byhand/protocol/learner';
 import { createAgent, type Agent, type AgentConfig } from '../src/index.js';
 import { cgroupPrefix } from '../src/limits.js';
 
@@ -60,9 +61,14 @@ export async function startAgent(overrides: Partial<AgentConfig> = {}): Promise<
     limits: { memory: 1024 * 1024 * 1024, pids: 512, cpus: 1 },
     cgroupPrefix: TEST_CGROUP_PREFIX,
     maxSessions: 50,
+    maxSessionsPerLearner: 50,
     maxSessionsPerClient: 50,
-    // The tests start many sessions from one address; test/http.test.ts covers the rate.
+    // The tests start many sessions as one learner from one address; admission.test.ts covers the rates.
     sessionRate: 1000,
+    clientSessionRate: 1000,
+    leaveGraceMs: 60_000,
+    progressDir: mkdtempSync(join(tmpdir(), 'byhand-agent-learners-')),
+    progressRetentionDays: 180,
     accessCode: null,
     runDir: mkdtempSync(join(tmpdir(), 'byhand-agent-run-')),
     idleTimeoutMs: 900_000,
@@ -84,31 +90,55 @@ export async function startAgent(overrides: Partial<AgentConfig> = {}): Promise<
   };
 }
 
-export async function createSession(t: TestAgent, lesson = 'namespaces', client?: string): Promise<{ id: string; token: string }> {
-  const res = await postSession(t, lesson, client);
+/** A learner as the site names one: a fresh id, signed with `secret`. */
+export function learner(secret: string): string {
+  return signLearner(newLearnerId(), secret);
+}
+
+/** The learner the helpers act for when a test names none: one per agent (per secret). */
+const defaultLearners = new Map<string, string>();
+export function defaultLearner(secret: string): string {
+  if (!defaultLearners.has(secret)) defaultLearners.set(secret, learner(secret));
+  return defaultLearners.get(secret)!;
+}
+
+/** The headers the site sends the agent: the secret and the learner (the default one unless given). */
+export function agentHeaders(secret: string, as?: string): Record<string, string> {
+  return { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', [LEARNER_HEADER]: as ?? defaultLearner(secret) };
+}
+
+export async function createSession(t: TestAgent, lesson = 'namespaces', client?: string, as?: string): Promise<{ id: string; token: string }> {
+  const res = await postSession(t, lesson, client, as);
   if (res.status !== 201) throw new Error(`POST /v1/sessions answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { id: string; token: string };
 }
 
-export function postSession(t: TestAgent, lesson = 'namespaces', client?: string): Promise<Response> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${t.secret}`, 'Content-Type': 'application/json' };
+export function postSession(t: TestAgent, lesson = 'namespaces', client?: string, as?: string): Promise<Response> {
+  const headers = agentHeaders(t.secret, as);
   if (client) headers['X-Byhand-Client'] = client;
   return fetch(`${t.base}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ lesson }) });
 }
 
 /** POST /v1/sessions/<id>/tokens: the response, for its status and body. */
-export function postToken(t: TestAgent, id: string): Promise<Response> {
-  return fetch(`${t.base}/v1/sessions/${id}/tokens`, { method: 'POST', headers: { Authorization: `Bearer ${t.secret}` } });
+export function postToken(t: TestAgent, id: string, as?: string): Promise<Response> {
+  return fetch(`${t.base}/v1/sessions/${id}/tokens`, { method: 'POST', headers: agentHeaders(t.secret, as) });
 }
 
-export async function newToken(t: TestAgent, id: string): Promise<string> {
-  const res = await postToken(t, id);
+export async function newToken(t: TestAgent, id: string, as?: string): Promise<string> {
+  const res = await postToken(t, id, as);
   if (res.status !== 201) throw new Error(`POST /v1/sessions/${id}/tokens answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
 }
 
-export function deleteSession(t: TestAgent, id: string): Promise<Response> {
-  return fetch(`${t.base}/v1/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${t.secret}` } });
+export function deleteSession(t: TestAgent, id: string, as?: string): Promise<Response> {
+  return fetch(`${t.base}/v1/sessions/${id}`, { method: 'DELETE', headers: agentHeaders(t.secret, as) });
+}
+
+/** GET /v1/sessions: the learner's sandboxes. */
+export async function listSessions(t: TestAgent, as?: string): Promise<{ id: string; lesson: string; createdAt: string; attached: boolean }[]> {
+  const res = await fetch(`${t.base}/v1/sessions`, { headers: agentHeaders(t.secret, as) });
+  if (res.status !== 200) throw new Error(`GET /v1/sessions answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { sessions: { id: string; lesson: string; createdAt: string; attached: boolean }[] }).sessions;
 }
 
 export function ttyUrl(t: TestAgent, id: string, token: string, terminal?: string): string {
@@ -117,8 +147,8 @@ export function ttyUrl(t: TestAgent, id: string, token: string, terminal?: strin
 }
 
 /** Opens a terminal with a fresh token and waits for ready. */
-export async function attachTerminal(t: TestAgent, id: string, terminal?: string): Promise<TermClient> {
-  const client = await TermClient.open(ttyUrl(t, id, await newToken(t, id), terminal));
+export async function attachTerminal(t: TestAgent, id: string, terminal?: string, as?: string): Promise<TermClient> {
+  const client = await TermClient.open(ttyUrl(t, id, await newToken(t, id, as), terminal));
   await client.waitForMessage('ready');
   return client;
 }

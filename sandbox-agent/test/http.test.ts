@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { startAgent, upgradeStatus, type TestAgent } from './helpers.js';
+import { agentHeaders, startAgent, upgradeStatus, type TestAgent } from './helpers.js';
 
 let t: TestAgent;
 before(async () => {
@@ -10,12 +10,15 @@ before(async () => {
 });
 after(() => t.close());
 
-const post = (body: string, auth: string | undefined, headers: Record<string, string> = {}) =>
-  fetch(`${t.base}/v1/sessions`, {
+/** As the site posts, with the learner header, but `auth` as given. */
+const post = (body: string, auth: string | undefined, headers: Record<string, string> = {}) => {
+  const { Authorization: _, ...site } = agentHeaders(t.secret);
+  return fetch(`${t.base}/v1/sessions`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(auth ? { Authorization: auth } : {}), ...headers },
+    headers: { ...site, ...(auth ? { Authorization: auth } : {}), ...headers },
     body,
   });
+};
 
 describe('health and metrics', () => {
   test('GET /healthz says ok with the session count', async () => {
@@ -78,7 +81,7 @@ describe('POST /v1/sessions refuses', () => {
     const { port } = new URL(t.base);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/sessions',
-        headers: { Authorization: `Bearer ${t.secret}`, 'Transfer-Encoding': 'chunked' } }, (res) => {
+        headers: { ...agentHeaders(t.secret), 'Transfer-Encoding': 'chunked' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -101,14 +104,14 @@ describe('other routes', () => {
   });
 
   test('the wrong method is 405', async () => {
-    assert.equal((await fetch(`${t.base}/v1/sessions`)).status, 405);
+    assert.equal((await fetch(`${t.base}/v1/sessions`, { method: 'PUT' })).status, 405);
     assert.equal((await fetch(`${t.base}/healthz`, { method: 'POST' })).status, 405);
   });
 
   test('DELETE needs the secret (401) and a session that exists (404)', async () => {
     const url = `${t.base}/v1/sessions/0123456789abcdef`;
     assert.equal((await fetch(url, { method: 'DELETE' })).status, 401);
-    assert.equal((await fetch(url, { method: 'DELETE', headers: { Authorization: `Bearer ${t.secret}` } })).status, 404);
+    assert.equal((await fetch(url, { method: 'DELETE', headers: agentHeaders(t.secret) })).status, 404);
   });
 });
 

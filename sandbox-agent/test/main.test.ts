@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { findCgroups } from '@byhand/runtime';
-import { alive, LAB_IMAGE, processTree, requireSandboxes, TermClient, TEST_CGROUP_PREFIX, waitUntil } from './helpers.js';
+import { agentHeaders, alive, LAB_IMAGE, processTree, requireSandboxes, TermClient, TEST_CGROUP_PREFIX, waitUntil, learner } from './helpers.js';
 
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -77,7 +77,7 @@ test('serves on BYHAND_AGENT_PORT, logs each event and on SIGTERM kills every sa
 
     const res = await fetch(`http://127.0.0.1:${port}/v1/sessions`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${secret}` },
+      headers: agentHeaders(secret),
       body: '{"lesson":"what-is-a-container"}',
     });
     assert.equal(res.status, 201);
@@ -128,7 +128,7 @@ function holdersOfNet(ns: string, ticks: number): number[] {
 
 async function startSession(port: number, secret: string): Promise<{ id: string; term: TermClient }> {
   const res = await fetch(`http://127.0.0.1:${port}/v1/sessions`, {
-    method: 'POST', headers: { Authorization: `Bearer ${secret}` }, body: '{"lesson":"namespaces"}',
+    method: 'POST', headers: agentHeaders(secret), body: '{"lesson":"namespaces"}',
   });
   assert.equal(res.status, 201, await res.clone().text());
   const { id, token } = (await res.json()) as { id: string; token: string };
@@ -146,7 +146,7 @@ test(`SIGKILL of the agent with ${CRASH_SESSIONS} live sessions, then a restart:
   const linksBefore = hostLinks();
   const env = {
     BYHAND_AGENT_PORT: String(port), BYHAND_AGENT_HOST: '127.0.0.1', BYHAND_AGENT_SECRET: secret, BYHAND_LAB_IMAGE: LAB_IMAGE,
-    BYHAND_MAX_SESSIONS_PER_CLIENT: String(CRASH_SESSIONS),
+    BYHAND_MAX_SESSIONS_PER_LEARNER: String(CRASH_SESSIONS),
   };
   const agent = startMain(env);
   try {
@@ -230,7 +230,7 @@ test('BYHAND_CONFIG: the file\'s settings apply, the environment wins over them'
     await waitUntil(`the agent to listen; stderr: ${agent.err()}`, () => logged(agent.out(), 'listening').length > 0);
     assert.deepEqual({ ...logged(agent.out(), 'listening')[0], time: 0 }, { time: 0, event: 'listening', host: '127.0.0.1', port });
     const post = () => fetch(`http://127.0.0.1:${port}/v1/sessions`, {
-      method: 'POST', headers: { Authorization: 'Bearer from-file' }, body: '{"lesson":"namespaces"}',
+      method: 'POST', headers: agentHeaders('from-file', learner('from-file')), body: '{"lesson":"namespaces"}',
     });
     assert.equal((await post()).status, 201);
     assert.equal((await post()).status, 503, 'BYHAND_MAX_SESSIONS 1 came from the file');

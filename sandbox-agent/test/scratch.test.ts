@@ -13,9 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { mountsBelow, parseScratchMode, scratchDirOf, tmpfsKeepsUserXattrs } from '../src/scratch.js';
-import {
-  attachTerminal, createSession, deleteSession, LAB_IMAGE, requireSandboxes, requireSetupTools, startAgent, TermClient, waitUntil, type TestAgent,
-} from './helpers.js';
+import { agentHeaders, attachTerminal, createSession, deleteSession, LAB_IMAGE, requireSandboxes, requireSetupTools, startAgent, TermClient, waitUntil, type TestAgent } from './helpers.js';
 
 const LESSON = '06-overlay';
 const LESSONS = fileURLToPath(new URL('../../content/lessons', import.meta.url));
@@ -191,7 +189,7 @@ test('a SIGKILLed agent: its sandboxes\' disks go with them, and a restart remov
   try {
     await waitUntil('the agent to listen', () => agent.out().includes('"listening"'));
     const res = await fetch(`http://127.0.0.1:${port}/v1/sessions`, {
-      method: 'POST', headers: { Authorization: 'Bearer scratch-test-secret' }, body: `{"lesson":"${LESSON}"}`,
+      method: 'POST', headers: agentHeaders('scratch-test-secret'), body: `{"lesson":"${LESSON}"}`,
     });
     assert.equal(res.status, 201, await res.clone().text());
     const { id, token } = (await res.json()) as { id: string; token: string };

@@ -1,10 +1,7 @@
 /** Real sessions: a real sandbox on a real pty, driven over a real WebSocket. */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import {
-  alive, attachTerminal, createSession, deleteSession, processTree, requireSandboxes, sleep, startAgent, TermClient, ttyUrl, upgradeStatus,
-  waitUntil, type TestAgent,
-} from './helpers.js';
+import { agentHeaders, learner, alive, attachTerminal, createSession, deleteSession, processTree, requireSandboxes, sleep, startAgent, TermClient, ttyUrl, upgradeStatus, waitUntil, type TestAgent } from './helpers.js';
 
 let t: TestAgent;
 before(async () => {
@@ -111,7 +108,7 @@ describe('DELETE /v1/sessions/<id>', () => {
     const pid = t.agent.sessions.get(id)!.pid;
     const res = await fetch(`${t.base}/v1/sessions/${id}`, {
       method: 'DELETE',
-      headers: { Authorization: `Bearer ${t.secret}` },
+      headers: agentHeaders(t.secret),
     });
     assert.equal(res.status, 204);
     assert.deepEqual(await client.waitForMessage('exit'), { type: 'exit', code: 137 });
@@ -119,7 +116,7 @@ describe('DELETE /v1/sessions/<id>', () => {
     await waitUntil(`pid ${pid} to be gone`, () => !alive(pid));
     const again = await fetch(`${t.base}/v1/sessions/${id}`, {
       method: 'DELETE',
-      headers: { Authorization: `Bearer ${t.secret}` },
+      headers: agentHeaders(t.secret),
     });
     assert.equal(again.status, 404);
   });
@@ -153,7 +150,7 @@ describe('tokens and origins', () => {
   test('another site may not attach (403), even with the right token', async () => {
     const { id, token } = await createSession(t);
     assert.equal(await upgradeStatus(ttyUrl(t, id, token), { origin: 'https://evil.example' }), 403);
-    await fetch(`${t.base}/v1/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${t.secret}` } });
+    await fetch(`${t.base}/v1/sessions/${id}`, { method: 'DELETE', headers: agentHeaders(t.secret) });
   });
 
   test('/healthz and /metrics count the sessions', async () => {
@@ -189,11 +186,11 @@ describe('limits', () => {
       await createSession(small);
       const res = await fetch(`${small.base}/v1/sessions`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${small.secret}` },
+        headers: agentHeaders(small.secret, learner(small.secret)),
         body: '{"lesson":"namespaces"}',
       });
       assert.equal(res.status, 503);
-      assert.match(((await res.json()) as { error: string }).error, /the class is full: all 1 sandboxes are in use/);
+      assert.match(((await res.json()) as { error: string }).error, /the class is full: all 1 sandboxes are in use/, 'another learner finds the class full');
     } finally {
       await small.close();
     }

@@ -33,6 +33,16 @@ export interface CreateTokenResponse {
   token: string;
 }
 
+/** One of a learner's sandboxes: GET /v1/sessions answers {"sessions": LearnerSession[]}, oldest first. */
+export interface LearnerSession {
+  id: string;
+  lesson: string;
+  /** ISO time it started. */
+  createdAt: string;
+  /** A terminal of it is open right now. */
+  attached: boolean;
+}
+
 /** Every HTTP error the agent answers has this body. */
 export interface ErrorResponse {
   error: string;
