@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { LEARNER_HEADER, newLearnerId, signLearner } from '@byhand/protocol/learner';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,6 +27,10 @@ export interface RunningAgent {
   base: string;
   wsBase: string;
   secret: string;
+  /** A new learner, signed as the site signs one: each benchmark client is a fresh browser. */
+  learner(): string;
+  /** The headers the site sends the agent on `learner`'s behalf. */
+  headers(learner: string): Record<string, string>;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -43,7 +48,7 @@ export async function startAgent(extraEnv: Record<string, string> = {}): Promise
       BYHAND_AGENT_SECRET: secret,
       BYHAND_MAX_SESSIONS: '1000',
       BYHAND_MAX_SESSIONS_PER_CLIENT: '1000',
-      BYHAND_SESSION_RATE: '100000', // every benchmark client is 127.0.0.1
+      BYHAND_CLIENT_SESSION_RATE: '100000', // every benchmark client is 127.0.0.1
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -61,6 +66,8 @@ export async function startAgent(extraEnv: Record<string, string> = {}): Promise
     base: `http://127.0.0.1:${port}`,
     wsBase: `ws://127.0.0.1:${port}`,
     secret,
+    learner: () => signLearner(newLearnerId(), secret),
+    headers: (learner) => ({ Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', [LEARNER_HEADER]: learner }),
     child,
     stop: () => new Promise((resolve) => {
       child.once('exit', () => resolve());

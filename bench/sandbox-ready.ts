@@ -6,10 +6,11 @@ import WebSocket from 'ws';
 import { ms, percentile, startAgent, table, type RunningAgent } from './lib.ts';
 
 async function oneSession(agent: RunningAgent): Promise<number> {
+  const learner = agent.learner();
   const start = performance.now();
   const res = await fetch(`${agent.base}/v1/sessions`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${agent.secret}`, 'Content-Type': 'application/json' },
+    headers: agent.headers(learner),
     body: JSON.stringify({ lesson: 'bench' }),
   });
   if (res.status !== 201) throw new Error(`POST /v1/sessions answered ${res.status}: ${await res.text()}`);
@@ -34,7 +35,7 @@ async function oneSession(agent: RunningAgent): Promise<number> {
     });
     ws.on('error', reject);
   });
-  await fetch(`${agent.base}/v1/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${agent.secret}` } });
+  await fetch(`${agent.base}/v1/sessions/${id}`, { method: 'DELETE', headers: agent.headers(learner) });
   ws.close();
   return elapsed;
 }

@@ -32,7 +32,7 @@ function rawPty(): Term {
 export async function agentTerm(agent: RunningAgent): Promise<Term> {
   const res = await fetch(`${agent.base}/v1/sessions`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${agent.secret}`, 'Content-Type': 'application/json' },
+    headers: agent.headers(agent.learner()),
     body: JSON.stringify({ lesson: 'bench' }),
   });
   const { id, token } = (await res.json()) as { id: string; token: string };

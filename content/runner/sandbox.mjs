@@ -3,7 +3,7 @@
  * WebSocket. Checks go over the socket as the browser sends them ({"type":"check","id"}), and
  * solutions are typed into the terminal, as a learner types.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import WebSocket from 'ws';
 
@@ -28,6 +28,15 @@ function typedScript(script, nonce) {
   ].join('\r');
 }
 
+/**
+ * A new learner, signed as packages/protocol/src/learner.ts signs one (plain node cannot load
+ * that TypeScript): each lesson's sandbox is a learner of its own, as a fresh browser is.
+ */
+function newLearner(secret) {
+  const id = randomBytes(16).toString('base64url');
+  return `${id}.${createHmac('sha256', secret).update(`byhand learner id:${id}`).digest('base64url')}`;
+}
+
 export class Sandbox {
   output = '';
   /** What the terminal printed since the last solution was typed. */
@@ -36,9 +45,10 @@ export class Sandbox {
   #decoder = new StringDecoder('utf8');
   #waiters = new Set();
 
-  constructor(agent, id, ws) {
+  constructor(agent, id, ws, learner) {
     this.agent = agent;
     this.id = id;
+    this.learner = learner;
     this.ws = ws;
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -66,16 +76,17 @@ export class Sandbox {
 
   /** A fresh sandbox for `lesson`; its shell is at the prompt when this resolves. */
   static async open(agent, lesson) {
+    const learner = newLearner(agent.secret);
     const res = await fetch(`${agent.base}/v1/sessions`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${agent.secret}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${agent.secret}`, 'Content-Type': 'application/json', 'X-Byhand-Learner': learner },
       body: JSON.stringify({ lesson }),
     });
     if (res.status !== 201) throw new Error(`POST /v1/sessions for ${lesson} answered ${res.status}: ${await res.text()}`);
     const { id, token } = await res.json();
     const ws = new WebSocket(`${agent.wsBase}/v1/sessions/${id}/tty?token=${encodeURIComponent(token)}`);
     // Listening before 'open': the first frames can arrive in the same read as the handshake.
-    const sandbox = new Sandbox(agent, id, ws);
+    const sandbox = new Sandbox(agent, id, ws, learner);
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
@@ -140,6 +151,8 @@ export class Sandbox {
 
   async close() {
     this.ws.close();
-    await fetch(`${this.agent.base}/v1/sessions/${this.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${this.agent.secret}` } });
+    await fetch(`${this.agent.base}/v1/sessions/${this.id}`, {
+      method: 'DELETE', headers: { Authorization: `Bearer ${this.agent.secret}`, 'X-Byhand-Learner': this.learner },
+    });
   }
 }

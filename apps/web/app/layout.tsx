@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { ProgressSync } from '../components/lesson/ProgressSync';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -18,6 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
         </header>
         <div className="flex min-h-0 flex-1 flex-col">{children}</div>
+        <ProgressSync />
       </body>
     </html>
   );

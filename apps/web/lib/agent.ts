@@ -1,6 +1,13 @@
 /** The web server's side of session creation: ask the sandbox agent, tell the browser where to connect. */
-import type { CreateSessionResponse } from '@byhand/protocol';
+import { CLIENT_HEADER, type CreateSessionResponse, type LearnerSession } from '@byhand/protocol';
 import { agentPort, agentSecret } from '@byhand/protocol/config';
+import { LEARNER_HEADER } from '@byhand/protocol/learner';
+
+/** On whose behalf the site calls the agent: the learner (signed) and the browser's address. */
+export interface OnBehalf {
+  learner: string;
+  client: string | null;
+}
 
 /** What POST /api/sessions returns to the browser. */
 export interface BrowserSession extends CreateSessionResponse {
@@ -15,6 +22,8 @@ export class AgentError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** What the browser can act on, e.g. {"code":"learner-limit","sessions":[…]}. */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -27,35 +36,59 @@ export function agentBaseUrl(): string {
   return (process.env.BYHAND_AGENT_URL ?? `http://127.0.0.1:${agentPort()}`).replace(/\/+$/, '');
 }
 
-export async function createAgentSession(lesson: string): Promise<CreateSessionResponse> {
-  const res = await callAgent('POST', '/v1/sessions', { lesson });
+export async function createAgentSession(lesson: string, who: OnBehalf): Promise<CreateSessionResponse> {
+  const res = await callAgent('POST', '/v1/sessions', who, { lesson });
   const body = await res.text();
   if (res.status === 201) return parseSession(body);
   throw refusal(res, body);
 }
 
-/** A new single-use token for an existing session, or null when the agent no longer has it. */
-export async function renewToken(id: string): Promise<CreateSessionResponse | null> {
-  const res = await callAgent('POST', `/v1/sessions/${encodeURIComponent(id)}/tokens`);
+/** A new single-use token for the learner's session, or null when they no longer have it. */
+export async function renewToken(id: string, who: OnBehalf): Promise<CreateSessionResponse | null> {
+  const res = await callAgent('POST', `/v1/sessions/${encodeURIComponent(id)}/tokens`, who);
   const body = await res.text();
   if (res.status === 404) return null;
   if (res.status !== 201) throw refusal(res, body);
   return parseSession(JSON.stringify({ ...parseJson(body), id }));
 }
 
-/** Ends a session; one that is already gone is fine. */
-export async function deleteAgentSession(id: string): Promise<void> {
-  const res = await callAgent('DELETE', `/v1/sessions/${encodeURIComponent(id)}`);
+/** Ends one of the learner's sessions; one that is already gone (or not theirs) is fine. */
+export async function deleteAgentSession(id: string, who: OnBehalf): Promise<void> {
+  const res = await callAgent('DELETE', `/v1/sessions/${encodeURIComponent(id)}`, who);
   const body = await res.text();
   if (!res.ok && res.status !== 404) throw refusal(res, body);
 }
 
-async function callAgent(method: string, route: string, json?: unknown): Promise<Response> {
+/** The learner's open sandboxes. */
+export async function listAgentSessions(who: OnBehalf): Promise<LearnerSession[]> {
+  const res = await callAgent('GET', '/v1/sessions', who);
+  const body = await res.text();
+  if (res.status !== 200) throw refusal(res, body);
+  const sessions = parseJson(body).sessions;
+  return Array.isArray(sessions) ? (sessions as LearnerSession[]) : [];
+}
+
+/** The checks the agent saw pass for this learner, by lesson. */
+export async function agentProgress(who: OnBehalf): Promise<Record<string, string[]>> {
+  const res = await callAgent('GET', '/v1/progress', who);
+  const body = await res.text();
+  if (res.status !== 200) throw refusal(res, body);
+  const lessons = parseJson(body).lessons;
+  return typeof lessons === 'object' && lessons !== null ? (lessons as Record<string, string[]>) : {};
+}
+
+async function callAgent(method: string, route: string, who: OnBehalf, json?: unknown): Promise<Response> {
   const base = agentBaseUrl();
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${agentSecret()}`,
+    [LEARNER_HEADER]: who.learner,
+  };
+  if (who.client) headers[CLIENT_HEADER] = who.client;
   try {
     return await fetch(`${base}${route}`, {
       method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${agentSecret()}` },
+      headers,
       body: json === undefined ? undefined : JSON.stringify(json),
       cache: 'no-store',
       signal: AbortSignal.timeout(AGENT_TIMEOUT_MS),
@@ -80,6 +113,10 @@ function refusal(res: Response, body: string): AgentError {
     );
   }
   if (res.status === 503) return new AgentError(503, `The sandbox agent cannot start a sandbox right now: ${detail}`);
+  if (res.status === 429) {
+    const { code, sessions } = parseJson(body);
+    return new AgentError(429, capitalised(detail), code === undefined ? {} : { code, sessions });
+  }
   return new AgentError(502, `The sandbox agent answered HTTP ${res.status}: ${detail}`);
 }
 
@@ -135,6 +172,10 @@ function agentMessage(body: string): string | undefined {
     // Not JSON: use the text itself below.
   }
   return body.trim().slice(0, 300) || undefined;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
 }
 
 function describe(err: unknown): string {

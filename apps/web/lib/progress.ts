@@ -1,6 +1,8 @@
 /**
- * The learner's progress, kept in this browser only (localStorage): which lessons they opened
- * and which checks passed. Passed checks stay passed, even after the sandbox is gone.
+ * The learner's progress in this browser (localStorage): which lessons they opened and which
+ * checks passed. Passed checks stay passed, even after the sandbox is gone. The agent keeps the
+ * passed checks per learner too; mergeServerProgress brings them back into a browser that lost
+ * them (storage cleared, another device with the same cookie).
  */
 
 export interface LessonProgress {
@@ -88,4 +90,18 @@ export function subscribeProgress(listener: () => void): () => void {
     listeners.delete(listener);
     window.removeEventListener('storage', onStorage);
   };
+}
+
+/** Adds the checks the server saw pass (lesson -> check ids) to what this browser knows. */
+export function mergeServerProgress(lessons: Record<string, unknown>): void {
+  const missing = Object.entries(lessons).flatMap(([slug, checks]) =>
+    Array.isArray(checks) ? checks.filter((c): c is string => typeof c === 'string' && !lessonProgress(slug).passed.includes(c)).map((c) => [slug, c] as const) : [],
+  );
+  if (!missing.length) return;
+  write((s) => {
+    for (const [slug, check] of missing) {
+      const entry = s[slug] ?? {};
+      if (!(entry.passed ?? []).includes(check)) s[slug] = { ...entry, visited: true, passed: [...(entry.passed ?? []), check] };
+    }
+  });
 }

@@ -32,7 +32,7 @@ describe('createAgentSession', () => {
     const port = await closedPort();
     process.env.BYHAND_AGENT_URL = `http://127.0.0.1:${port}`;
     process.env.BYHAND_AGENT_SECRET = 'test-secret';
-    await assert.rejects(createAgentSession('02-namespaces'), (err: Error) => {
+    await assert.rejects(createAgentSession('02-namespaces', { learner: 'x', client: null }), (err: Error) => {
       assert.ok(err instanceof AgentError);
       assert.equal(err.status, 503);
       assert.match(err.message, new RegExp(`not reachable at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));

@@ -3,6 +3,8 @@
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { onSelectTerminal, setTerminalState, type TerminalState } from '../../lib/terminal-bus';
+import type { LearnerSession } from '@byhand/protocol';
+import { OpenSandboxes } from './OpenSandboxes';
 import { SessionClient } from './session-client';
 
 // xterm.js needs the DOM: load it in the browser only, in a chunk of its own.
@@ -19,9 +21,16 @@ interface Tab {
   key: number;
   /** A second shell starts only when its tab is first opened. */
   opened: boolean;
+  /** The learner's open sandboxes, when they are at their cap and this one could not start. */
+  limit: LearnerSession[] | null;
 }
 
-const STARTING: Pick<Tab, 'state' | 'message' | 'notice'> = { state: 'connecting', message: 'Starting your sandbox…', notice: null };
+const STARTING: Pick<Tab, 'state' | 'message' | 'notice' | 'limit'> = {
+  state: 'connecting',
+  message: 'Starting your sandbox…',
+  notice: null,
+  limit: null,
+};
 
 const DOT: Record<TerminalState, string> = {
   connecting: 'bg-amber-400 animate-pulse',
@@ -116,9 +125,10 @@ export function TerminalPanel({ lesson, labels = ['Terminal'] }: { lesson: strin
         </div>
       ) : null}
       {current.state === 'error' ? (
-        <p role="alert" className="border-b border-zinc-800 bg-red-500/10 px-3 py-2 text-sm text-red-200">
-          {current.message}
-        </p>
+        <div role="alert" className="border-b border-zinc-800 bg-red-500/10 px-3 py-2 text-sm text-red-200">
+          <p>{current.message}</p>
+          {current.limit ? <OpenSandboxes lesson={lesson} sessions={current.limit} onEnded={() => reconnect(active)} /> : null}
+        </div>
       ) : current.notice ? (
         <p role="alert" className="border-b border-zinc-800 bg-amber-500/10 px-3 py-1.5 text-xs text-amber-200">
           {current.notice}
@@ -144,6 +154,7 @@ export function TerminalPanel({ lesson, labels = ['Terminal'] }: { lesson: strin
                 onStatus={(state, message) => update(id, { state, message })}
                 onNotice={(notice) => update(id, { notice })}
                 onSessionId={() => undefined}
+                onLimit={(limit) => update(id, { limit })}
               />
             ) : null}
           </div>

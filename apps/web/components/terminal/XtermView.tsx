@@ -75,6 +75,7 @@ export default function XtermView({ client, terminal, ...callbacks }: Props) {
     const end = connectTerminal(term, client, terminal, {
       onStatus: (state, message) => cb.current.onStatus(state, message),
       onNotice: (message) => cb.current.onNotice(message),
+      onLimit: (sessions) => cb.current.onLimit(sessions),
       onSessionId: (id) => {
         probe.sessionId = id;
         probes[terminal] = probe;

@@ -4,7 +4,7 @@
  * text frames are JSON. A dropped connection is retried with backoff and resumes the same shell;
  * the agent's snapshot redraws the screen.
  */
-import { MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS, type AgentMessage, type ClientMessage } from '@byhand/protocol';
+import { MAX_TERMINAL_COLS, MAX_TERMINAL_ROWS, type AgentMessage, type ClientMessage, type LearnerSession } from '@byhand/protocol';
 import type { Terminal } from '@xterm/xterm';
 import {
   MAIN_TERMINAL,
@@ -15,7 +15,7 @@ import {
   publishTrace,
   type TerminalState,
 } from '../../lib/terminal-bus';
-import { terminalSocketUrl, type SessionClient } from './session-client';
+import { SessionRefused, terminalSocketUrl, type SessionClient } from './session-client';
 
 export interface ConnectionCallbacks {
   /** The state changed; `message` is what the status bar should say. */
@@ -23,6 +23,8 @@ export interface ConnectionCallbacks {
   /** Something to tell the learner while the session goes on; null clears it. */
   onNotice(message: string | null): void;
   onSessionId(id: string): void;
+  /** The learner is at their cap with every sandbox in use: these are theirs, to end one. */
+  onLimit(sessions: LearnerSession[]): void;
 }
 
 /** Close code the agent uses when a newer connection took this terminal over. */
@@ -59,7 +61,14 @@ export function connectTerminal(term: Terminal, client: SessionClient, terminal:
         exited: () => client.forget(session.id),
       });
     } catch (err) {
-      if (!abort.signal.aborted) retry((err as Error).message);
+      if (abort.signal.aborted) return;
+      // Trying again cannot help until the learner or their class frees a sandbox: say so at once.
+      if (err instanceof SessionRefused && err.code !== null) {
+        if (err.code === 'learner-limit') cb.onLimit(err.sessions);
+        cb.onStatus('error', err.message);
+        return;
+      }
+      retry((err as Error).message);
     }
   };
 

@@ -1,3 +1,5 @@
+import type { LearnerSession } from '@byhand/protocol';
+
 /**
  * The browser's handle on its sandbox for one lesson. It remembers the session id in
  * sessionStorage so a reload (or a dropped connection) reattaches to the same shell, and gets a
@@ -13,6 +15,27 @@ export interface Attachment {
 }
 
 const storageKey = (lesson: string) => `byhand:session:${lesson}`;
+
+/** The site refused a sandbox; `code` "learner-limit" comes with the learner's open `sessions`. */
+export class SessionRefused extends Error {
+  override name = 'SessionRefused';
+  constructor(
+    message: string,
+    readonly code: string | null,
+    readonly sessions: LearnerSession[],
+  ) {
+    super(message);
+  }
+}
+
+/** Ends one of this learner's sandboxes (from the list shown when they are at their cap). */
+export async function endSession(id: string): Promise<void> {
+  const res = await fetch(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: unknown } | null;
+    throw new Error(typeof body?.error === 'string' ? body.error : `Ending that sandbox failed (HTTP ${res.status}).`);
+  }
+}
 
 export class SessionClient {
   private queue: Promise<unknown> = Promise.resolve();
@@ -72,7 +95,11 @@ export class SessionClient {
     }
     const answer = (await res.json().catch(() => null)) as Record<string, unknown> | null;
     if (!res.ok) {
-      throw new Error(typeof answer?.error === 'string' ? answer.error : `Starting a sandbox failed (HTTP ${res.status}).`);
+      throw new SessionRefused(
+        typeof answer?.error === 'string' ? answer.error : `Starting a sandbox failed (HTTP ${res.status}).`,
+        typeof answer?.code === 'string' ? answer.code : null,
+        Array.isArray(answer?.sessions) ? (answer.sessions as LearnerSession[]) : [],
+      );
     }
     if (!answer || typeof answer.id !== 'string' || typeof answer.wsUrl !== 'string') {
       throw new Error('The site answered without a session id and WebSocket URL.');
