@@ -8,9 +8,15 @@ export const AGENT_PORT = Number(process.env.BYHAND_E2E_AGENT_PORT ?? 3201);
  * points it at a provisioned VM) instead of starting the agent and the site here.
  */
 export const EXTERNAL_SITE = process.env.BYHAND_E2E_BASE_URL;
+/** Learners behind one address that the local agent admits before its flood guard answers. */
+export const CLASS_SIZE = 30;
 const env = { ...process.env, BYHAND_AGENT_PORT: String(AGENT_PORT), BYHAND_AGENT_HOST: '127.0.0.1',
-  // Every test browses from 127.0.0.1: lift the per-client creation rate meant for a classroom.
-  BYHAND_SESSION_RATE: '1000', NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
+  // Every test browses from 127.0.0.1 and opens sandboxes faster than a learner reads: lift the
+  // creation rates, per learner and per address, meant for a classroom.
+  BYHAND_SESSION_RATE: '1000', BYHAND_CLIENT_SESSION_RATE: '1000',
+  // A class of 30 behind one address fits; the 31st learner meets the flood guard (learners.spec.ts).
+  BYHAND_MAX_SESSIONS_PER_CLIENT: String(CLASS_SIZE),
+  NEXT_TELEMETRY_DISABLED: '1' } as Record<string, string>;
 
 export default defineConfig({
   testDir: 'tests',

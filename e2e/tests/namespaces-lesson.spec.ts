@@ -1,4 +1,4 @@
-import { deleteSession, expect, test } from './fixtures.js';
+import { deleteSession, expect, learnerOf, test } from './fixtures.js';
 import { alive, cgroupsNamed, commOf, holdersOf, hostMounts, namespaceOf, processTree, sandboxHelperPid, uidOf } from './host.js';
 import { openLesson, run } from './terminal.js';
 
@@ -38,10 +38,11 @@ test('a closed page keeps its sandbox for a reload; ending the session leaves no
   expect(sandbox.length).toBeGreaterThanOrEqual(3);
 
   const id = await page.evaluate(() => window.__byhandTerminal?.sessionId ?? '');
+  const learner = (await learnerOf(page.context()))!;
   await page.close();
   // The learner may come back (a reload, a dropped network): the sandbox waits for them.
   expect(sandbox.filter(alive)).toEqual(sandbox);
-  await deleteSession(id);
+  await deleteSession(id, learner);
   await expect.poll(() => sandbox.filter(alive), { message: 'every sandbox process ends' }).toEqual([]);
   for (const [kind, ns] of namespaces) {
     await expect.poll(() => holdersOf(kind, ns), { message: `no process is left in the sandbox's ${kind} namespace` }).toEqual([]);
