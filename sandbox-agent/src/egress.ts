@@ -27,6 +27,7 @@ export interface EgressSettings {
 /** What egress needs of a session: who it is, and its pid 1 once it is up. */
 export interface EgressSession {
   id: string;
+  hostname: string;
   cgroupProcs: string[];
   initPid(): Promise<number | null>;
 }
@@ -115,7 +116,7 @@ export class Egress {
   private async connect(session: EgressSession): Promise<void> {
     const pid = await session.initPid();
     if (pid === null) return; // never came up, or already ended
-    const name = `lab-${session.id.slice(0, 12)}`;
+    const name = session.hostname;
     const table = firewallTable(this.dir);
     const claimed = { port: network.vethNames(session.id).host, pin: null as PortPin | null };
     await claimPort(table, claimed.port, this.opts);

@@ -37,6 +37,8 @@ export class Session {
 
   constructor(
     readonly id: string,
+    /** The sandbox's hostname, random on its own: seeing it on a screen tells nothing of the id. */
+    readonly hostname: string,
     readonly lesson: string,
     /** Whose it is: only this learner may attach to it, list it or end it. */
     readonly learner: string,

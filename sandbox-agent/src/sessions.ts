@@ -163,6 +163,7 @@ export class SessionTable {
 
   private async start(lesson: string, { learner, client }: Requester): Promise<{ session: Session; token: string }> {
     const id = randomBytes(8).toString('hex');
+    const hostname = `lab-${randomBytes(6).toString('hex')}`;
     const ids = this.allocateIds();
     let cgroup: Cgroup;
     try {
@@ -179,7 +180,7 @@ export class SessionTable {
       trace = await SessionTrace.open(join(this.opts.runDir, id));
       const scratchDir = await this.opts.scratch?.create(id);
       const pty = spawnSandbox({
-        name: `lab-${id.slice(0, 12)}`,
+        name: hostname,
         rootfs: this.opts.rootfs,
         ids,
         upperSize: this.opts.upperSize,
@@ -189,7 +190,7 @@ export class SessionTable {
         scratchDir,
       });
       const main = new Terminal(pty, TERMINAL_COLS, TERMINAL_ROWS);
-      session = new Session(id, lesson, learner, client, main, openSecondShell, cgroup.procsFiles(), trace);
+      session = new Session(id, hostname, lesson, learner, client, main, openSecondShell, cgroup.procsFiles(), trace);
     } catch (err) {
       trace?.close();
       this.uids.release(ids);

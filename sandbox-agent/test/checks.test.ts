@@ -34,7 +34,7 @@ describe('checks', () => {
   test('a check that passes runs inside the sandbox: its hostname is the sandbox\'s', async () => {
     const { id, client } = await open();
     assert.deepEqual(await check(client, 'hostname-is-lab'), {
-      type: 'check', id: 'hostname-is-lab', ok: true, message: `hostname is lab-${id.slice(0, 12)}`,
+      type: 'check', id: 'hostname-is-lab', ok: true, message: `hostname is ${t.agent.sessions.get(id)!.hostname}`,
     });
   });
 
@@ -93,7 +93,7 @@ describe('terminal 2', () => {
     const { id, client } = await open();
     await client.run('echo shared-by-one > /tmp/shared && echo "one:$(hostname):""$$"', 'one:');
     const second = await attachTerminal(t, id, '2');
-    await second.run('echo "two:$(hostname):$(cat /tmp/shared)"', `two:lab-${id.slice(0, 12)}:shared-by-one`);
+    await second.run('echo "two:$(hostname):$(cat /tmp/shared)"', `two:${t.agent.sessions.get(id)!.hostname}:shared-by-one`);
     await second.run('echo made-by-two > /tmp/from-two; echo wr""ote', 'wrote');
     await client.run('echo "one-sees:$(cat /tmp/from-two)"', 'one-sees:made-by-two');
     assert.equal(client.closeCode, null, 'terminal 1 stays attached');

@@ -83,6 +83,20 @@ describe('the learner header', () => {
     assert.equal((await deleteSession(t, id, alice)).status, 204);
     await term.waitForClose();
   });
+
+  test('the hostname a learner shows on screen is not derived from the session id', async () => {
+    const alice = learner(t.secret);
+    const { id } = await createSession(t, 'namespaces', undefined, alice);
+    const term = await attachTerminal(t, id, undefined, alice);
+    await term.run('echo "host=$(hostname)"', 'host=lab-');
+    const shown = /host=(lab-[0-9a-f]{12})\b/.exec(term.output)?.[1];
+    assert.ok(shown, `the hostname is lab- and 12 hex digits: ${JSON.stringify(term.output.slice(-200))}`);
+    // It was lab- and the first 12 of the id's 16 hex digits, leaving 4 to guess. No 8 of them in a row
+    // now (by chance: about 1 in 10^8).
+    for (let i = 0; i + 8 <= id.length; i++) assert.ok(!shown.includes(id.slice(i, i + 8)), `${shown} holds ${id.slice(i, i + 8)} of the id ${id}`);
+    assert.equal((await deleteSession(t, id, alice)).status, 204);
+    await term.waitForClose();
+  });
 });
 
 describe('caps', () => {

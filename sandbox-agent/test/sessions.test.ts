@@ -32,7 +32,7 @@ describe('a session', () => {
     const [first, second] = client.messages;
     assert.equal(first?.type, 'snapshot', 'the snapshot comes first');
     assert.equal(second?.type, 'ready', 'then ready');
-    assert.match((first as { data: string }).data, new RegExp(`lab-${id.slice(0, 12)}`), 'the prompt names the sandbox');
+    assert.match((first as { data: string }).data, new RegExp(t.agent.sessions.get(id)!.hostname), 'the prompt names the sandbox');
     assert.deepEqual([(first as { cols: number }).cols, (first as { rows: number }).rows], [80, 24]);
     client.ws.close();
   });
