@@ -6,7 +6,7 @@
 import { test as base, type BrowserContext } from '@playwright/test';
 import { agentSecret } from '@byhand/protocol/config';
 import { LEARNER_HEADER } from '@byhand/protocol/learner';
-import { AGENT_PORT, EXTERNAL_SITE } from '../playwright.config.js';
+import { AGENT_PORT, EXTERNAL_SITE, WEB_PORT } from '../playwright.config.js';
 
 export { expect } from '@playwright/test';
 
@@ -28,6 +28,8 @@ export const test = base.extend<{ endSessions: void }>({
 export function trackSessions(context: BrowserContext): () => Promise<void> {
   const ids = new Set<string>();
   context.on('response', async (response) => {
+    // Only the main local site's: its agent is the one these ids are ended on.
+    if (!response.url().startsWith(`http://127.0.0.1:${WEB_PORT}/`)) return;
     if (!response.url().endsWith('/api/sessions') || response.status() !== 201) return;
     const body = (await response.json().catch(() => null)) as { id?: unknown } | null;
     if (typeof body?.id === 'string') ids.add(body.id);

@@ -179,8 +179,13 @@ export function createAgent(config: AgentConfig): Agent {
     // Before the access code: they also slow down guessing the code.
     rateLimited(clientRate, client);
     rateLimited(learnerRate, learner);
-    if (accessDigest !== null && !matchesDigest(accessCodeFrom(body), accessDigest)) {
-      throw new HttpError(403, 'wrong access code: ask your teacher for this class\'s code and enter it again');
+    if (accessDigest !== null) {
+      const code = accessCodeFrom(body);
+      // The code tells the site to ask the learner for it, rather than blame its own credentials.
+      if (code === '') throw new HttpError(403, 'this class needs its access code: ask your teacher for it', {}, { code: 'access-code' });
+      if (!matchesDigest(code, accessDigest)) {
+        throw new HttpError(403, 'wrong access code: ask your teacher for this class\'s code and enter it again', {}, { code: 'access-code' });
+      }
     }
     const lesson = lessonFrom(body);
     try {

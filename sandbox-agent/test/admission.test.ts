@@ -47,12 +47,19 @@ test('past BYHAND_SESSION_RATE a minute a learner gets 429 with Retry-After; oth
   await term.close();
 });
 
-test('with BYHAND_ACCESS_CODE set a session needs the code: 403 "wrong access code" otherwise', async () => {
+test('with BYHAND_ACCESS_CODE set a session needs the code: 403 with code "access-code" otherwise', async () => {
   const t = await agent({ accessCode: 'owl-42' });
-  for (const body of [{ lesson: 'namespaces' }, { lesson: 'namespaces', accessCode: 'owl-41' }, { lesson: 'namespaces', accessCode: 42 }]) {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ lesson: 'namespaces' }, /^this class needs its access code/],
+    [{ lesson: 'namespaces', accessCode: 42 }, /^this class needs its access code/],
+    [{ lesson: 'namespaces', accessCode: 'owl-41' }, /^wrong access code/],
+  ];
+  for (const [body, message] of cases) {
     const res = await post(t, '192.0.2.1', body);
     assert.equal(res.status, 403, JSON.stringify(body));
-    assert.match(((await res.json()) as { error: string }).error, /^wrong access code/);
+    const answer = (await res.json()) as { error: string; code: string };
+    assert.match(answer.error, message);
+    assert.equal(answer.code, 'access-code', 'the site can tell it from a refused secret');
   }
   assert.equal(t.agent.sessions.size, 0);
   const res = await post(t, '192.0.2.1', { lesson: 'namespaces', accessCode: 'owl-42' });

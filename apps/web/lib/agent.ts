@@ -36,8 +36,9 @@ export function agentBaseUrl(): string {
   return (process.env.BYHAND_AGENT_URL ?? `http://127.0.0.1:${agentPort()}`).replace(/\/+$/, '');
 }
 
-export async function createAgentSession(lesson: string, who: OnBehalf): Promise<CreateSessionResponse> {
-  const res = await callAgent('POST', '/v1/sessions', who, { lesson });
+/** A new sandbox for `lesson`; `accessCode` is the class's code, when the learner gave one. */
+export async function createAgentSession(lesson: string, who: OnBehalf, accessCode: string | null = null): Promise<CreateSessionResponse> {
+  const res = await callAgent('POST', '/v1/sessions', who, accessCode === null ? { lesson } : { lesson, accessCode });
   const body = await res.text();
   if (res.status === 201) return parseSession(body);
   throw refusal(res, body);
@@ -105,6 +106,9 @@ async function callAgent(method: string, route: string, who: OnBehalf, json?: un
 /** The error the browser should see when the agent said no. */
 function refusal(res: Response, body: string): AgentError {
   const detail = agentMessage(body) ?? `HTTP ${res.status}`;
+  const { code, sessions } = parseJson(body);
+  // The learner's to fix (the class's code), unlike a secret the two servers do not share.
+  if (res.status === 403 && code === 'access-code') return new AgentError(403, capitalised(detail), { code });
   if (res.status === 401 || res.status === 403) {
     return new AgentError(
       502,
@@ -114,7 +118,6 @@ function refusal(res: Response, body: string): AgentError {
   }
   if (res.status === 503) return new AgentError(503, `The sandbox agent cannot start a sandbox right now: ${detail}`);
   if (res.status === 429) {
-    const { code, sessions } = parseJson(body);
     return new AgentError(429, capitalised(detail), code === undefined ? {} : { code, sessions });
   }
   return new AgentError(502, `The sandbox agent answered HTTP ${res.status}: ${detail}`);

@@ -5,6 +5,7 @@
  */
 import { agentSecret } from '@byhand/protocol/config';
 import { newLearnerId, signLearner, verifyLearner } from '@byhand/protocol/learner';
+import { cookieValue, setCookie } from './cookies';
 
 export const LEARNER_COOKIE = 'byhand_learner';
 /** As long as the agent keeps a learner's progress (BYHAND_PROGRESS_DAYS' default). */
@@ -17,20 +18,6 @@ export interface Learner {
   setCookie: string | null;
 }
 
-function cookieValue(request: Request, name: string): string | null {
-  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
-
-/** Over HTTPS (directly or, as provisioned, behind Caddy) the cookie is sent over HTTPS only. */
-function secureRequest(request: Request): boolean {
-  const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
-  return (proto ?? new URL(request.url).protocol.replace(':', '')) === 'https';
-}
-
 /**
  * The request's learner. A browser without the cookie, or with one this installation did not
  * sign (altered, or from another site's secret), becomes a new learner: nothing of anyone
@@ -41,8 +28,7 @@ export function learnerOf(request: Request): Learner {
   const value = cookieValue(request, LEARNER_COOKIE);
   if (verifyLearner(value, secret).ok) return { signed: value!, setCookie: null };
   const signed = signLearner(newLearnerId(), secret);
-  const attributes = ['Path=/', `Max-Age=${COOKIE_MAX_AGE_S}`, 'HttpOnly', 'SameSite=Lax', ...(secureRequest(request) ? ['Secure'] : [])];
-  return { signed, setCookie: `${LEARNER_COOKIE}=${signed}; ${attributes.join('; ')}` };
+  return { signed, setCookie: setCookie(request, LEARNER_COOKIE, signed, COOKIE_MAX_AGE_S) };
 }
 
 /**

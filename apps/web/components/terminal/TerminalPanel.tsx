@@ -4,6 +4,7 @@ import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { onSelectTerminal, setTerminalState, type TerminalState } from '../../lib/terminal-bus';
 import type { LearnerSession } from '@byhand/protocol';
+import { AccessCodeForm } from './AccessCodeForm';
 import { OpenSandboxes } from './OpenSandboxes';
 import { SessionClient } from './session-client';
 
@@ -23,13 +24,16 @@ interface Tab {
   opened: boolean;
   /** The learner's open sandboxes, when they are at their cap and this one could not start. */
   limit: LearnerSession[] | null;
+  /** The class has an access code that this browser has not given (rightly) yet. */
+  askCode: boolean;
 }
 
-const STARTING: Pick<Tab, 'state' | 'message' | 'notice' | 'limit'> = {
+const STARTING: Pick<Tab, 'state' | 'message' | 'notice' | 'limit' | 'askCode'> = {
   state: 'connecting',
   message: 'Starting your sandbox…',
   notice: null,
   limit: null,
+  askCode: false,
 };
 
 const DOT: Record<TerminalState, string> = {
@@ -128,6 +132,14 @@ export function TerminalPanel({ lesson, labels = ['Terminal'] }: { lesson: strin
         <div role="alert" className="border-b border-zinc-800 bg-red-500/10 px-3 py-2 text-sm text-red-200">
           <p>{current.message}</p>
           {current.limit ? <OpenSandboxes lesson={lesson} sessions={current.limit} onEnded={() => reconnect(active)} /> : null}
+          {current.askCode ? (
+            <AccessCodeForm
+              onCode={(code) => {
+                client.useAccessCode(code);
+                reconnect(active);
+              }}
+            />
+          ) : null}
         </div>
       ) : current.notice ? (
         <p role="alert" className="border-b border-zinc-800 bg-amber-500/10 px-3 py-1.5 text-xs text-amber-200">
@@ -155,6 +167,7 @@ export function TerminalPanel({ lesson, labels = ['Terminal'] }: { lesson: strin
                 onNotice={(notice) => update(id, { notice })}
                 onSessionId={() => undefined}
                 onLimit={(limit) => update(id, { limit })}
+                onAccessCode={() => update(id, { askCode: true })}
               />
             ) : null}
           </div>

@@ -76,6 +76,7 @@ export default function XtermView({ client, terminal, ...callbacks }: Props) {
       onStatus: (state, message) => cb.current.onStatus(state, message),
       onNotice: (message) => cb.current.onNotice(message),
       onLimit: (sessions) => cb.current.onLimit(sessions),
+      onAccessCode: () => cb.current.onAccessCode(),
       onSessionId: (id) => {
         probe.sessionId = id;
         probes[terminal] = probe;

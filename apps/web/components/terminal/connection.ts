@@ -25,6 +25,8 @@ export interface ConnectionCallbacks {
   onSessionId(id: string): void;
   /** The learner is at their cap with every sandbox in use: these are theirs, to end one. */
   onLimit(sessions: LearnerSession[]): void;
+  /** The class has an access code and this browser has not given the right one yet. */
+  onAccessCode(): void;
 }
 
 /** Close code the agent uses when a newer connection took this terminal over. */
@@ -65,6 +67,7 @@ export function connectTerminal(term: Terminal, client: SessionClient, terminal:
       // Trying again cannot help until the learner or their class frees a sandbox: say so at once.
       if (err instanceof SessionRefused && err.code !== null) {
         if (err.code === 'learner-limit') cb.onLimit(err.sessions);
+        if (err.code === 'access-code') cb.onAccessCode();
         cb.onStatus('error', err.message);
         return;
       }

@@ -16,7 +16,10 @@ export interface Attachment {
 
 const storageKey = (lesson: string) => `byhand:session:${lesson}`;
 
-/** The site refused a sandbox; `code` "learner-limit" comes with the learner's open `sessions`. */
+/**
+ * The site refused a sandbox for a reason the learner must act on: `code` "learner-limit" comes
+ * with their open `sessions`; "access-code" asks for the class's code.
+ */
 export class SessionRefused extends Error {
   override name = 'SessionRefused';
   constructor(
@@ -40,6 +43,7 @@ export async function endSession(id: string): Promise<void> {
 export class SessionClient {
   private queue: Promise<unknown> = Promise.resolve();
   private replaceNext = false;
+  private accessCode: string | null = null;
 
   constructor(readonly lesson: string) {}
 
@@ -67,6 +71,11 @@ export class SessionClient {
     this.replaceNext = true;
   }
 
+  /** The class's code the learner typed, for the next new sandbox; the site keeps it from then on. */
+  useAccessCode(code: string): void {
+    this.accessCode = code;
+  }
+
   /** The shell exited: the session is over, a reload should not try to resume it. */
   forget(id: string): void {
     try {
@@ -81,6 +90,7 @@ export class SessionClient {
     const body: Record<string, string> = { lesson: this.lesson };
     if (previous && this.replaceNext) body.replace = previous;
     else if (previous) body.resume = previous;
+    if (this.accessCode !== null) body.accessCode = this.accessCode;
     let res: Response;
     try {
       res = await fetch('/api/sessions', {
@@ -105,6 +115,7 @@ export class SessionClient {
       throw new Error('The site answered without a session id and WebSocket URL.');
     }
     this.replaceNext = false;
+    this.accessCode = null;
     try {
       sessionStorage.setItem(storageKey(this.lesson), answer.id);
     } catch {

@@ -4,9 +4,9 @@ import type { Learner } from '../../../lib/learner';
 /** Session ids come from the agent; anything else is refused before it reaches a URL path. */
 export const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
-export function answer(learner: Learner, status: number, body: unknown): Response {
+export function answer(learner: Learner, status: number, body: unknown, cookies: string[] = []): Response {
   const headers = new Headers({ 'cache-control': 'no-store' });
-  if (learner.setCookie) headers.set('set-cookie', learner.setCookie);
+  for (const cookie of [learner.setCookie, ...cookies]) if (cookie) headers.append('set-cookie', cookie);
   return Response.json(body, { status, headers });
 }
 

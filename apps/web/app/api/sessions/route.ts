@@ -8,6 +8,7 @@ import {
   type BrowserSession,
   type OnBehalf,
 } from '../../../lib/agent';
+import { accessCodeCookie, MAX_ACCESS_CODE_LENGTH, savedAccessCode } from '../../../lib/access-code';
 import { clientAddressOf, learnerOf } from '../../../lib/learner';
 import { isLessonSlug, lessonsDir, readLesson } from '../../../lib/lessons';
 import { answer, problem, SESSION_ID } from './answer';
@@ -16,10 +17,11 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /**
- * POST {"lesson", "resume"?: id, "replace"?: id} -> 201 {"id","token","wsUrl","resumed"}.
+ * POST {"lesson", "resume"?: id, "replace"?: id, "accessCode"?: code} -> 201 {"id","token","wsUrl","resumed"}.
  * `resume` reattaches to the browser's session (a new one when it has ended); `replace` ends it
  * and starts a fresh sandbox (the Restart button); neither starts a new one. Sessions are the
- * learner's (the cookie's): another learner's id resumes nothing.
+ * learner's (the cookie's): another learner's id resumes nothing. A new sandbox brings the class's
+ * access code: the one in the body (then kept in a cookie once the agent took it) or the cookie's.
  */
 export async function POST(request: Request): Promise<Response> {
   const learner = learnerOf(request);
@@ -39,15 +41,21 @@ export async function POST(request: Request): Promise<Response> {
       return problem(learner, 400, `"${key}" must be the id of a session this site gave you.`);
     }
   }
+  const typed = body?.accessCode;
+  if (typed !== undefined && (typeof typed !== 'string' || typed.length === 0 || typed.length > MAX_ACCESS_CODE_LENGTH)) {
+    return problem(learner, 400, `"accessCode" must be the class's code as text, 1 to ${MAX_ACCESS_CODE_LENGTH} characters.`);
+  }
+  const accessCode = typed ?? savedAccessCode(request);
   const who: OnBehalf = { learner: learner.signed, client: clientAddressOf(request) };
   try {
     if (!(await readLesson(lesson, lessonsDir()))) return problem(learner, 404, `There is no lesson called "${lesson}".`);
     const { resume, replace } = body as { resume?: string; replace?: string };
     if (replace) await deleteAgentSession(replace, who);
     const renewed = resume && !replace ? await renewToken(resume, who) : null;
-    const session = renewed ?? (await createAgentSession(lesson, who));
+    const session = renewed ?? (await createAgentSession(lesson, who, accessCode));
     const result: BrowserSession = { ...session, wsUrl: terminalUrl(session, request.headers.get('host')), resumed: renewed !== null };
-    return answer(learner, 201, result);
+    // A code the agent took is kept, so the learner types it once for the whole course.
+    return answer(learner, 201, result, typeof typed === 'string' && !renewed ? [accessCodeCookie(request, typed)] : []);
   } catch (err) {
     return failed(learner, 'POST', err);
   }
