@@ -1,14 +1,16 @@
 /**
- * Gives every browser its learner cookie with the first page it loads, so that the page's
- * requests (its sandbox, its progress) that follow all carry the same learner.
+ * Every page: the learner cookie with the first page a browser loads, so that the requests that
+ * follow (its sandbox, its progress) all carry the same learner; and the Content-Security-Policy.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { contentSecurityPolicy } from './lib/csp';
 import { learnerOf } from './lib/learner';
 
 export function proxy(request: NextRequest): NextResponse {
   const response = NextResponse.next();
   const { setCookie } = learnerOf(request);
   if (setCookie) response.headers.append('set-cookie', setCookie);
+  response.headers.set('content-security-policy', contentSecurityPolicy(request.headers.get('host')));
   return response;
 }
 

@@ -137,11 +137,15 @@ function parseJson(body: string): Record<string, unknown> {
  * reverse proxy), else the agent's port on the host name the browser used to reach this site.
  */
 export function terminalUrl(session: CreateSessionResponse, hostHeader: string | null): string {
+  return `${agentSocketBase(hostHeader)}/v1/sessions/${encodeURIComponent(session.id)}/tty?token=${encodeURIComponent(session.token)}`;
+}
+
+/** Where browsers open terminals (see terminalUrl), without the session's path. */
+export function agentSocketBase(hostHeader: string | null): string {
   const publicUrl = process.env.BYHAND_AGENT_PUBLIC_URL;
-  const base = publicUrl
+  return publicUrl
     ? publicUrl.replace(/^http(s?):\/\//, 'ws$1://').replace(/\/+$/, '')
     : `ws://${hostnameOf(hostHeader)}:${agentPort()}`;
-  return `${base}/v1/sessions/${encodeURIComponent(session.id)}/tty?token=${encodeURIComponent(session.token)}`;
 }
 
 /** The host name part of a Host header ("example.org:3000" -> "example.org", keeps "[::1]"). */
