@@ -16,6 +16,8 @@ export class Metrics {
   oomKills = 0;
   /** Error frames sent to clients (bad input, unknown checks, …). */
   errorFrames = 0;
+  /** Terminal input refused because the program in the sandbox was not reading it. */
+  inputBytesRefused = 0;
   private readonly startCounts = START_BUCKETS.map(() => 0);
   private starts = 0;
   private startSum = 0;
@@ -49,6 +51,7 @@ export class Metrics {
       `byhand_checks_total{result="fail"} ${this.checksFailed}`,
       ...metric('byhand_oom_kills_total', 'counter', 'Sessions whose sandbox hit its memory limit.', this.oomKills),
       ...metric('byhand_error_frames_total', 'counter', 'Error frames sent to clients.', this.errorFrames),
+      ...metric('byhand_input_bytes_refused_total', 'counter', 'Terminal input refused: the sandbox was not reading it.', this.inputBytesRefused),
       '',
     ].join('\n');
   }

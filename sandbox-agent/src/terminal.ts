@@ -3,6 +3,7 @@
  * running while no client is attached; a newer client replaces an older one.
  */
 import type { IPty } from 'node-pty';
+import { PtyInput } from './input.js';
 import { Screen, type Snapshot } from './screen.js';
 
 /** Output printed while nobody watches; beyond this the pty is paused, so a detached `yes` costs nothing. */
@@ -10,6 +11,8 @@ export const DETACHED_LIMIT_BYTES = 64 * 1024;
 /** Output queued for the headless screen but not yet parsed; the pty pauses above it. */
 export const SCREEN_HIGH_BYTES = 1024 * 1024;
 export const SCREEN_LOW_BYTES = 256 * 1024;
+/** A window being dragged sends a resize per frame; the screen follows ten times a second. */
+export const RESIZE_INTERVAL_MS = 100;
 
 /** Where a terminal's output goes once a client is attached. */
 export interface Sink {
@@ -32,6 +35,7 @@ type Hold = 'detached' | 'client' | 'screen';
 export class Terminal {
   readonly exited: Promise<number>;
   private readonly screen: Screen;
+  private readonly input: PtyInput;
   private sink: Sink | null = null;
   /** A client waiting for its snapshot, and the output that arrived meanwhile. */
   private starting: { sink: Sink; backlog: Buffer[] } | null = null;
@@ -42,6 +46,9 @@ export class Terminal {
   /** The exit has been told to the client (or would have been): a later client hears it at once. */
   private exitReported = false;
   private killed = false;
+  private wantedSize: { cols: number; rows: number } | null = null;
+  private lastResize = 0;
+  private resizeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly pty: IPty,
@@ -49,11 +56,14 @@ export class Terminal {
     rows: number,
   ) {
     this.screen = new Screen(cols, rows);
+    // node-pty's UnixTerminal has the master's fd, though IPty's typings leave it out.
+    this.input = new PtyInput((pty as unknown as { fd: number }).fd);
     // With encoding: null node-pty emits Buffers, though its typings say string.
     pty.onData((chunk) => this.onData(chunk as unknown as Buffer));
     this.exited = new Promise((resolve) => {
       pty.onExit((e) => {
         this.exitCode = exitStatus(e);
+        this.input.close();
         // Let the screen finish so a client attaching later still sees the last words.
         this.screen.flush(() => {
           this.exitReported = true;
@@ -117,20 +127,47 @@ export class Terminal {
     if (this.sink === sink) this.release('client');
   }
 
-  write(data: Buffer): void {
-    if (!this.ended) this.pty.write(data);
+  /** Input for the shell; false when it was refused because the shell has not read what came before. */
+  write(data: Buffer): boolean {
+    return this.ended || this.input.write(data);
   }
 
+  /** Input the shell has not read yet. */
+  get pendingInput(): number {
+    return this.input.pending;
+  }
+
+  /**
+   * Resizes the pty and the screen, at most once per RESIZE_INTERVAL_MS: the last size asked for
+   * wins. Each resize reflows the scrollback, so a client sending them in a loop would otherwise
+   * take the agent's time from every other learner.
+   */
   resize(cols: number, rows: number): void {
     if (this.ended) return;
-    this.pty.resize(cols, rows);
-    this.screen.resize(cols, rows);
+    this.wantedSize = { cols, rows };
+    if (this.resizeTimer !== undefined) return;
+    const wait = this.lastResize + RESIZE_INTERVAL_MS - Date.now();
+    if (wait <= 0) return this.applySize();
+    this.resizeTimer = setTimeout(() => {
+      this.resizeTimer = undefined;
+      this.applySize();
+    }, wait);
+  }
+
+  private applySize(): void {
+    const size = this.wantedSize;
+    if (this.ended || !size) return;
+    this.wantedSize = null;
+    this.lastResize = Date.now();
+    this.pty.resize(size.cols, size.rows);
+    this.screen.resize(size.cols, size.rows);
   }
 
   /** Kills the pty's process (output from then on is dropped); safe to call more than once. */
   kill(): void {
     if (this.killed) return;
     this.killed = true;
+    this.input.close();
     if (this.exitCode !== null) return;
     this.pty.kill('SIGKILL');
     // Let the pty drain so node-pty sees it close and reports the exit.
@@ -139,6 +176,7 @@ export class Terminal {
   }
 
   dispose(): void {
+    clearTimeout(this.resizeTimer);
     this.screen.dispose();
   }
 

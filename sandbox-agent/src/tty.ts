@@ -8,6 +8,8 @@ import type { SessionTrace } from './trace.js';
 
 /** Trace frames are not flow-controlled; past this much unsent they are dropped. */
 const TRACE_BUFFER_LIMIT = 1024 * 1024;
+/** One notice per this long about refused input, however many frames were refused. */
+const INPUT_NOTICE_MS = 2_000;
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -72,11 +74,24 @@ export function bridge(ws: WebSocket, terminal: Terminal, metrics: Metrics, hook
     }
   };
 
+  let noticed = 0;
+  const refusedInput = (bytes: number) => {
+    metrics.inputBytesRefused += bytes;
+    if (Date.now() - noticed < INPUT_NOTICE_MS) return;
+    noticed = Date.now();
+    send({
+      type: 'error',
+      code: 'input-full',
+      message: `The program in this terminal is not reading its input, so ${bytes} bytes of what you typed or pasted were not sent. ` +
+        'Press Ctrl+C to stop it, or paste less at a time.',
+    });
+  };
+
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
       const bytes = toBuffer(data);
       metrics.bytesFromClients += bytes.length;
-      terminal.write(bytes);
+      if (!terminal.write(bytes)) refusedInput(bytes.length);
       return;
     }
     const parsed = parseClientMessage(toBuffer(data).toString('utf8'));

@@ -103,3 +103,82 @@ test('a detached `yes` is paused, and the snapshot on reattach is capped by the 
   await second.run('echo back-""again', 'back-again', 2_000);
   second.ws.close();
 });
+
+test('64 MiB sent to a shell that is not reading: the agent holds < 20 MB more, says so, a neighbour echoes; Ctrl-C gets through', async () => {
+  const client = await open();
+  const neighbour = await open();
+  await client.run('echo sle""eping; sleep 600', 'sleeping');
+  const frame = Buffer.alloc(200 * 1024, 'x');
+  let echoMs = 0;
+  const growth = await heldGrowth(async () => {
+    for (let i = 0; i < 320; i++) {
+      client.ws.send(frame, { binary: true });
+      // As fast as the socket takes them, but without piling them up in this (the client's) process.
+      while (client.ws.bufferedAmount > 4 * MB) await sleep(5);
+    }
+    await waitFor(() => client.ws.bufferedAmount === 0);
+    await sleep(500);
+    const sent = Date.now();
+    await neighbour.run('echo neigh""bour', 'neighbour', 2_000);
+    echoMs = Date.now() - sent;
+  });
+  assert.ok(growth < 20 * MB, `the agent holds ${(growth / MB).toFixed(1)} MB more`);
+  assert.ok(echoMs < 1_500, `the neighbour's echo took ${echoMs} ms`);
+  const notice = client.messages.find((m) => m.type === 'error') as { code: string; message: string } | undefined;
+  assert.equal(notice?.code, 'input-full', 'the learner is told their input was not sent');
+  assert.match(notice.message, /not reading its input/);
+  assert.ok(client.messages.filter((m) => m.type === 'error').length <= 5, 'one notice every few seconds, not one per frame');
+  const metrics = await (await fetch(`${t.base}/metrics`)).text();
+  assert.match(metrics, /byhand_input_bytes_refused_total [1-9]\d{6,}/);
+
+  client.type('\x03');
+  await client.run('echo inter""rupted', 'interrupted', 3_000);
+  client.ws.close();
+  neighbour.ws.close();
+});
+
+async function waitFor(done: () => boolean): Promise<void> {
+  while (!done()) await sleep(10);
+}
+
+/** Milliseconds from a keystroke to its echo, for each of `n` keystrokes. */
+async function echoTimes(client: TermClient, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const echoed = new Promise<void>((resolve) => client.ws.once('message', () => resolve()));
+    const sent = performance.now();
+    client.type('z');
+    await echoed;
+    times.push(performance.now() - sent);
+    await sleep(20);
+  }
+  client.type('\x15'); // Ctrl-U: the line typed is dropped
+  return times;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+test('a resize flood from one learner: another learner\'s keystroke echo stays < 50 ms; the last size wins', async () => {
+  const flooder = await open();
+  const neighbour = await open();
+  // A full scrollback makes each resize reflow as much as it can.
+  await flooder.run('seq 1 3000; echo fi""lled', 'filled');
+  const before = median(await echoTimes(neighbour, 10));
+  let flooding = true;
+  const flood = (async () => {
+    for (let i = 0; flooding; i++) {
+      for (let j = 0; j < 50; j++) flooder.sendText(JSON.stringify({ type: 'resize', cols: 60 + ((i + j) % 2) * 140, rows: 20 + ((i + j) % 2) * 40 }));
+      await sleep(1);
+    }
+  })();
+  await sleep(300);
+  const during = await echoTimes(neighbour, 30);
+  flooding = false;
+  await flood;
+  flooder.sendText(JSON.stringify({ type: 'resize', cols: 101, rows: 33 }));
+  await sleep(300);
+  await flooder.run('echo "size=$(stty size)"', 'size=33 101');
+  assert.ok(median(during) < 50, `echo p50 ${median(during).toFixed(1)} ms during the flood (before it: ${before.toFixed(1)} ms)`);
+  flooder.ws.close();
+  neighbour.ws.close();
+});
