@@ -23,6 +23,7 @@
         "native/net.c",
         "native/fds.c",
         "native/capabilities.c",
+        "native/oom.c",
         "native/credentials.c",
         "native/no_new_privs.c",
         "native/seccomp.c",

@@ -43,6 +43,8 @@ struct config {
   uid_t uid;
   gid_t gid;
   const char *workdir, *pid_file, *wait_fifo;
+  int has_oom_score_adj;
+  int oom_score_adj;   /* -1000..1000, for the container's processes */
   const char *cgroup_procs[MAX_CGROUPS];
   int ncgroups;
   char **env;   /* NULL-terminated KEY=VALUE list for the command */
@@ -145,8 +147,12 @@ void switch_user(uid_t uid, gid_t gid);
 /* no_new_privs.c */
 void set_no_new_privs(void);
 
+/* oom.c */
+void set_oom_score_adj(int value);
+
 /* seccomp.c */
 void load_seccomp_default(void);
+void load_seccomp_default_quietly(void);
 
 /* fifo.c */
 int open_fifo_path(const char *path);
@@ -159,7 +165,7 @@ void exec_command(char **argv, char **env, int sock) __attribute__((noreturn));
 void start_command(const struct config *cfg, int sock, int fifo_fd) __attribute__((noreturn));
 
 /* init.c: pid 1 of a sandbox. Returns in the forked command's process only. */
-void fork_init(int detach);
+void fork_init(const struct config *cfg);
 
 /* run.c, exec.c: the two modes. */
 int run_container(const struct config *cfg);

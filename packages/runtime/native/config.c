@@ -28,6 +28,7 @@ static const char usage[] =
     "  --step-fd N                     run: announce each step on the trace, wait for a byte on N\n"
     "  --cap LIST                      capabilities kept: all, or names (CAP_CHOWN or chown)\n"
     "  --seccomp default|unconfined    the default deny-list is applied unless unconfined\n"
+    "  --oom-score-adj N               -1000..1000: how soon the kernel's OOM killer picks them\n"
     "exit codes: 125 the helper failed, 126 not executable, 127 not found, else the command's";
 
 static unsigned long parse_ulong(const char *opt, const char *s) {
@@ -132,6 +133,13 @@ static void parse_option(struct config *cfg, const char *opt, char *val, char **
     if (strcmp(val, "default") == 0) cfg->seccomp = 1;
     else if (strcmp(val, "unconfined") == 0) cfg->seccomp = 0;
     else die("--seccomp must be default or unconfined, got '%s'", val);
+  } else if (strcmp(opt, "--oom-score-adj") == 0) {
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    if (errno || end == val || *end || v < -1000 || v > 1000) die("--oom-score-adj must be a number from -1000 to 1000, got '%s'", val);
+    cfg->has_oom_score_adj = 1;
+    cfg->oom_score_adj = (int)v;
   } else if (strcmp(opt, "--user") == 0) parse_user(cfg, val);
   else if (strcmp(opt, "--workdir") == 0) cfg->workdir = val;
   else if (strcmp(opt, "--pid-file") == 0) cfg->pid_file = val;
@@ -158,7 +166,7 @@ static void check_exec(const struct config *cfg) {
       cfg->hostname || cfg->pid_file || cfg->uid_count || cfg->uid_base || joins ||
       cfg->readonly_rootfs || cfg->mask_paths || cfg->no_init)
     die("exec takes only --target, --user, --env, --workdir, --cap, --seccomp, --no-new-privs, "
-        "--cgroup-procs, --detach, --trace-fd and --trace-path\n%s", usage);
+        "--oom-score-adj, --cgroup-procs, --detach, --trace-fd and --trace-path\n%s", usage);
 }
 
 static void check_run(struct config *cfg, int no_userns) {

@@ -29,7 +29,7 @@
  *         --detach
  *   exec: --target PID; --detach
  *   both: --env K=V...; --user UID[:GID]; --workdir DIR; --cap all|LIST; --seccomp
- *         default|unconfined (default when absent); --no-new-privs; --trace-fd N
+ *         default|unconfined (default when absent); --no-new-privs; --oom-score-adj N; --trace-fd N
  *   --step-fd N (run): before each step, announce it on the trace and wait for a byte on N
  *         (`byhand run --step`; see step.c)
  * Exit codes: 125 the helper failed (message on stderr), 126 the command cannot be executed,
@@ -46,5 +46,7 @@ int main(int argc, char **argv) {
   prctl(PR_SET_DUMPABLE, 0);
   struct config cfg;
   parse_config(argc, argv, &cfg);
+  /* First, so every process of the container inherits it: the sandbox's and exec's alike. */
+  if (cfg.has_oom_score_adj) set_oom_score_adj(cfg.oom_score_adj);
   return cfg.exec_mode ? exec_in_container(&cfg) : run_container(&cfg);
 }

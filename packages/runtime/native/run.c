@@ -96,7 +96,7 @@ static void child(int sock, const struct config *cfg) {
   build_rootfs(cfg, &h);
   if (cfg->hostname) set_hostname(cfg->hostname);
   if (HAS_NS(cfg, NS_NET)) bring_up_loopback();
-  if (!cfg->no_init) fork_init(cfg->detach);
+  if (!cfg->no_init) fork_init(cfg);
   start_command(cfg, sock, h.fifo);
 }
 

@@ -13,14 +13,23 @@ const PROBE = `
 #include <errno.h>
 #include <stdio.h>
 #include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
 static const char *answer(long r) { return r >= 0 ? "ok" : errno == ENOSYS ? "ENOSYS" : errno == EPERM ? "EPERM" : "other"; }
 int main(void) {
   printf("keyctl %s\\n", answer(syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0)));
   printf("io_uring_setup %s\\n", answer(syscall(SYS_io_uring_setup, 1, NULL)));
   printf("personality %s\\n", answer(personality(READ_IMPLIES_EXEC)));
   printf("query %s\\n", answer(personality(0xffffffff)));
+  printf("vsock %s\\n", answer(socket(AF_VSOCK, SOCK_STREAM, 0)));
+  long attached = ptrace(PTRACE_ATTACH, 1, 0, 0);
+  printf("ptrace-pid-1 %s\\n", answer(attached));
+  if (attached == 0) ptrace(PTRACE_DETACH, 1, 0, 0);
   return 0;
 }`;
 
@@ -65,7 +74,15 @@ describe('--seccomp', () => {
     const r = await runScript(rootfs, 'probe; unshare --uts --mount sh -c "hostname inner; hostname"');
     assert.equal(r.stderr, '');
     assert.deepEqual(r.stdout.trim().split('\n'),
-      ['keyctl ENOSYS', 'io_uring_setup ENOSYS', 'personality EPERM', 'query ok', 'inner']);
+      ['keyctl ENOSYS', 'io_uring_setup ENOSYS', 'personality EPERM', 'query ok', 'vsock EPERM', 'ptrace-pid-1 EPERM', 'inner']);
+  });
+  it('confines pid 1 as well: its filter, no_new_privs, and no ptrace of it from the container', async () => {
+    const r = await runScript(rootfs, 'grep -E "^(Seccomp|NoNewPrivs):" /proc/1/status');
+    assert.match(r.stdout, /NoNewPrivs:\s+1/);
+    assert.match(r.stdout, /Seccomp:\s+2/);
+    // Through pid 1, the learner's root could make every call the filter denies.
+    const traced = await runScript(rootfs, 'probe | grep ptrace; readlink /proc/1/ns/uts || echo no-link');
+    assert.deepEqual(traced.stdout.trim().split('\n'), ['ptrace-pid-1 EPERM', 'no-link']);
   });
   it('unconfined lets them through to the kernel', async () => {
     const r = await runScript(rootfs, 'probe', ['--seccomp', 'unconfined']);
@@ -78,6 +95,16 @@ describe('--seccomp', () => {
     assert.match(confined.stdout, /Seccomp:\s+2/);
     const unconfined = await runScript(rootfs, 'grep ^Seccomp: /proc/self/status', ['--seccomp', 'unconfined']);
     assert.match(unconfined.stdout, /Seccomp:\s+0/);
+  });
+});
+
+describe('--oom-score-adj', () => {
+  it('sets it for the container\'s processes, which cannot go below 0 again; refuses a value out of range', async () => {
+    const r = await runScript(rootfs, 'cat /proc/self/oom_score_adj; echo -1 > /proc/self/oom_score_adj || echo refused', ['--oom-score-adj', '300']);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['300', 'refused']);
+    const bad = await runScript(rootfs, 'true', ['--oom-score-adj', '1001']);
+    assert.equal(bad.code, 125);
+    assert.match(bad.stderr, /--oom-score-adj must be a number from -1000 to 1000, got '1001'/);
   });
 });
 

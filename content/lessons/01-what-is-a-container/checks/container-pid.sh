@@ -10,7 +10,7 @@ if [ ! -d "/proc/$pid" ]; then
   echo "No process $pid is running (did the container stop?). Start it again and save its PID."
   exit 1
 fi
-if [ "$(readlink /proc/$pid/ns/pid)" = "$(readlink /proc/1/ns/pid)" ]; then
+if [ "$(readlink /proc/$pid/ns/pid)" = "$(readlink /proc/self/ns/pid)" ]; then
   echo "Process $pid ($(cat /proc/$pid/comm)) is in your own PID namespace, not in a container's."
   echo "Save the container's sleep: pgrep -nx sleep > /root/container-pid"
   exit 1

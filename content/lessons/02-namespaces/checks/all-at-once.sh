@@ -3,7 +3,7 @@
 for dir in /proc/[0-9]*; do
   apart=yes
   for kind in uts ipc mnt pid; do
-    [ "$(readlink "$dir/ns/$kind" 2>/dev/null)" = "$(readlink /proc/1/ns/$kind)" ] && apart=no
+    [ "$(readlink "$dir/ns/$kind" 2>/dev/null)" = "$(readlink /proc/self/ns/$kind)" ] && apart=no
   done
   [ "$apart" = yes ] || continue
   pid=${dir#/proc/}

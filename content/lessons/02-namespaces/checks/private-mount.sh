@@ -1,11 +1,11 @@
 #!/bin/sh
 # Passes while a process in another mount namespace has a tmpfs on /mnt and the sandbox has none.
-if grep -q '^[^ ]* [^ ]* [^ ]* [^ ]* /mnt ' /proc/1/mountinfo; then
+if grep -q '^[^ ]* [^ ]* [^ ]* [^ ]* /mnt ' /proc/self/mountinfo; then
   echo "Your own /mnt has something mounted on it: the mount should live only in the other namespace."
   echo "Unmount it with: umount /mnt"
   exit 1
 fi
-own=$(readlink /proc/1/ns/mnt)
+own=$(readlink /proc/self/ns/mnt)
 for dir in /proc/[0-9]*; do
   [ "$(readlink "$dir/ns/mnt" 2>/dev/null)" = "$own" ] && continue
   # mountinfo: id, parent, dev, root, mount point, options, optional fields, "-", fstype, ...

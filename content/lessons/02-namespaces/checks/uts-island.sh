@@ -1,6 +1,6 @@
 #!/bin/sh
 # Passes while some process lives in a UTS namespace of its own whose hostname is "island".
-own=$(readlink /proc/1/ns/uts)
+own=$(readlink /proc/self/ns/uts)
 for link in /proc/[0-9]*/ns/uts; do
   pid=${link#/proc/}
   pid=${pid%%/*}

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Passes when a process in another user namespace has the maps "0 1000 1" for users and groups.
-own=$(readlink /proc/1/ns/user)
+own=$(readlink /proc/self/ns/user)
 for dir in /proc/[0-9]*; do
   [ "$(readlink "$dir/ns/user" 2>/dev/null)" = "$own" ] && continue
   uids=$(echo $(cat "$dir/uid_map" 2>/dev/null))

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Passes while a process with its own user and UTS namespaces has the hostname "owned".
 for dir in /proc/[0-9]*; do
-  [ "$(readlink "$dir/ns/user" 2>/dev/null)" = "$(readlink /proc/1/ns/user)" ] && continue
-  [ "$(readlink "$dir/ns/uts" 2>/dev/null)" = "$(readlink /proc/1/ns/uts)" ] && continue
+  [ "$(readlink "$dir/ns/user" 2>/dev/null)" = "$(readlink /proc/self/ns/user)" ] && continue
+  [ "$(readlink "$dir/ns/uts" 2>/dev/null)" = "$(readlink /proc/self/ns/uts)" ] && continue
   pid=${dir#/proc/}
   if [ "$(nsenter --target "$pid" --uts hostname 2>/dev/null)" = owned ]; then
     echo "Process $pid ($(cat "$dir/comm")) renamed its own UTS namespace to owned, as root of its own user namespace."

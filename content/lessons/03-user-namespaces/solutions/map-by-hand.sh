@@ -1,6 +1,6 @@
 #!/bin/sh
 # Maps root of the waiting, unmapped sleep's user namespace to user and group 1000.
-own=$(readlink /proc/1/ns/user)
+own=$(readlink /proc/self/ns/user)
 for pid in $(pgrep -x sleep); do
   [ "$(readlink /proc/$pid/ns/user)" = "$own" ] && continue
   [ -z "$(cat /proc/$pid/uid_map)" ] || continue

@@ -6,5 +6,5 @@ if [ -s /root/escaped ] && grep -qxF "$(cat /etc/debian_version)" /root/escaped;
 fi
 echo "/root/escaped does not hold the real root's /etc/debian_version."
 echo "Run the escape step (it needs /proc mounted in the box):"
-echo "chroot /root/box /bin/sh -c 'ls /etc; chroot /proc/1/root cat /etc/debian_version' | tee /root/escaped"
+echo "chroot /root/box /bin/sh -c 'ls /etc; chroot /proc/\$PPID/root cat /etc/debian_version' | tee /root/escaped"
 exit 1

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Passes while a process lives in a mount namespace whose root mount is /root/box, old root gone.
-own=$(readlink /proc/1/ns/mnt)
+own=$(readlink /proc/self/ns/mnt)
 for dir in /proc/[0-9]*; do
   [ "$(readlink "$dir/ns/mnt" 2>/dev/null)" = "$own" ] && continue
   # mountinfo fields: id, parent, device, root (inside its filesystem), mount point, ...

