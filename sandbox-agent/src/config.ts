@@ -8,6 +8,7 @@ import type { EgressSettings } from './egress.js';
 import { parseAllowedOrigins } from './origin.js';
 import { parseDnsSetting } from './resolver.js';
 import { parseScratchMode } from './scratch.js';
+import { sizeInBytes } from './sizes.js';
 import type { AgentConfig } from './server.js';
 import { PROGRESS_RETENTION_DAYS } from './progress.js';
 import {
@@ -28,13 +29,11 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return n;
 }
 
-const UNITS: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
-
 function bytesSetting(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
-  const match = /^([1-9][0-9]*)([kmg])$/.exec(raw);
-  if (!match) throw new Error(`${name} must be a size such as 512m or 2g, got ${JSON.stringify(raw)}`);
-  return Number(match[1]) * UNITS[match[2]!]!;
+  const bytes = sizeInBytes(raw);
+  if (bytes === null) throw new Error(`${name} must be a size such as 512m or 2g, got ${JSON.stringify(raw)}`);
+  return bytes;
 }
 
 function cpusSetting(name: string, raw: string | undefined, fallback: number): number {
@@ -46,7 +45,7 @@ function cpusSetting(name: string, raw: string | undefined, fallback: number): n
 
 function sizeSetting(name: string, raw: string | undefined, fallback: string): string {
   if (raw === undefined || raw === '') return fallback;
-  if (!/^[1-9][0-9]*[kmg]$/.test(raw)) throw new Error(`${name} must be a size such as 512m or 2g, got ${JSON.stringify(raw)}`);
+  if (sizeInBytes(raw) === null) throw new Error(`${name} must be a size such as 512m or 2g, got ${JSON.stringify(raw)}`);
   return raw;
 }
 

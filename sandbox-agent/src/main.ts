@@ -5,12 +5,14 @@ import { applyConfigFile } from './settings-file.js';
 import { removeLeftoverTraces } from './trace.js';
 import { removeLeftoverCgroups } from './limits.js';
 import { stdoutLogger as log } from './log.js';
+import { protectFromOomKiller } from './oom.js';
 import { createAgent } from './server.js';
 
 async function main(): Promise<void> {
   // Into process.env: the shared settings (port, secret, lab image) are read from there.
   applyConfigFile(process.env);
   const config = loadConfig();
+  protectFromOomKiller(log);
   if (!existsSync(config.rootfs)) {
     log('warning', { message: `the lab image is missing at ${config.rootfs}; sessions fail until \`npm run setup\` builds it` });
   }

@@ -25,6 +25,12 @@ const SHELL_ENV: Record<string, string> = {
 };
 
 /**
+ * The agent keeps out of the OOM killer's way (oom.ts); everything in a sandbox goes first, so a
+ * class using up the machine's memory loses a sandbox, never the agent that serves them all.
+ */
+export const SANDBOX_OOM_SCORE_ADJ = 500;
+
+/**
  * The helper's own environment on the host. Built from scratch rather than inherited so the
  * agent's secrets (BYHAND_AGENT_SECRET, ...) never reach a process a learner's sandbox starts from.
  */
@@ -76,6 +82,7 @@ export function spawnSandbox(opts: SandboxOptions): IPty {
     env: SHELL_ENV,
     cgroupProcs: opts.cgroupProcs,
     tracePath: opts.tracePath,
+    oomScoreAdj: SANDBOX_OOM_SCORE_ADJ,
     volumes: [
       { source: opts.traceSocketDir, target: TRACE_DIR_INSIDE, readonly: true },
       ...toolVolumes(),
@@ -90,7 +97,9 @@ export function spawnSandbox(opts: SandboxOptions): IPty {
  * learner may have moved pid 1 down and made the session's own cgroup an inner node (lesson 05).
  */
 export function execIn(initPid: number, cgroupProcs: string[], command: string[]): Invocation {
-  return execInvocation({ target: initPid, command, env: SHELL_ENV, cgroupProcs: joinTarget(cgroupProcs, initPid) });
+  return execInvocation({
+    target: initPid, command, env: SHELL_ENV, cgroupProcs: joinTarget(cgroupProcs, initPid), oomScoreAdj: SANDBOX_OOM_SCORE_ADJ,
+  });
 }
 
 /** Terminal 2: a login shell joined to the sandbox whose pid 1 is `initPid`. */

@@ -4,7 +4,9 @@
  * `userxattr` (lesson 06) stores `user.overlay.*` attributes in its upper layer; on such kernels no
  * file system a user namespace may mount can hold them, so the agent mounts one for the sandbox.
  *
- * Each session's disk is a sparse image of BYHAND_UPPER_SIZE in <dir>/<session id>/, loop-mounted
+ * Each session's disk is an image of BYHAND_UPPER_SIZE in <dir>/<session id>/, allocated in full
+ * when it is made (so the learners' writes can never fill the host's disk, and a disk that does
+ * not fit, with a reserve left for the host, is not made), loop-mounted
  * nosuid,nodev at <dir>/<session id>/mnt (the directory is root's alone, so no other session or
  * host user reaches it) and handed to the sandbox as a read-write volume. Once the sandbox is up
  * the agent detaches its own mount and deletes the image: the sandbox's mount alone holds the disk
@@ -15,12 +17,20 @@
  * rm -rf before it could unmount anything, and a mount point there would stop that.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sizeInBytes } from './sizes.js';
 import type { Logger } from './log.js';
 import { HELPER_ENV } from './sandbox.js';
+
+/** What scratch disks always leave free on the host's file system: 5% of it, at least 256 MiB. */
+export function hostReserve(totalBytes: number): number {
+  return Math.max(256 * 2 ** 20, Math.round(totalBytes * 0.05));
+}
+
+const mib = (bytes: number) => `${Math.floor(bytes / 2 ** 20)} MiB`;
 
 export type ScratchMode = 'auto' | 'on' | 'off';
 
@@ -89,10 +99,15 @@ export class ScratchDisks {
     /** Holds one directory per session: its image and its mount point. */
     private readonly dir: string,
     private readonly mode: ScratchMode,
-    /** Size of each disk, e.g. "512m" (mkfs.ext4's own size syntax). */
-    private readonly size: string,
+    /** Size of each disk, e.g. "512m". */
+    size: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.bytes = sizeInBytes(size) ?? 0;
+  }
+
+  /** Each disk's size, allocated in full when it is made. */
+  private readonly bytes: number;
 
   /** Whether sessions get a /scratch disk; decided by start(). */
   get enabled(): boolean {
@@ -129,11 +144,15 @@ export class ScratchDisks {
     const mnt = join(home, 'mnt');
     try {
       mkdirSync(mnt, { recursive: true, mode: 0o700 });
+      this.checkRoom();
+      const image = join(home, 'disk.img');
+      await tool('fallocate', ['-l', String(this.bytes), image]);
       // root_owner 0:0: read-write volumes are idmapped into the sandbox, where on-disk 0 is its root.
       // -m 0: no blocks kept for host root, whom nothing in the sandbox ever is.
-      await tool('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-E', 'root_owner=0:0', join(home, 'disk.img'), this.size]);
+      // nodiscard: mkfs would punch the allocated blocks out of the image again.
+      await tool('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-E', 'root_owner=0:0,nodiscard', image]);
       // mount -o loop sets autoclear: the loop device goes when the file system is last unmounted.
-      await tool('mount', ['-t', 'ext4', '-o', 'loop,nosuid,nodev', join(home, 'disk.img'), mnt]);
+      await tool('mount', ['-t', 'ext4', '-o', 'loop,nosuid,nodev', image, mnt]);
       // The learner's /scratch starts empty, as a fresh tmpfs would.
       rmdirSync(join(mnt, 'lost+found'));
       return mnt;
@@ -141,6 +160,20 @@ export class ScratchDisks {
       this.log('scratch disk failed', { id, error: `the sandbox starts without /scratch: ${(err as Error).message}` });
       await this.remove(id);
       return null;
+    }
+  }
+
+  /** Throws when one more disk would leave the host's file system less than its reserve. */
+  private checkRoom(): void {
+    const fs = statfsSync(this.dir);
+    const free = fs.bavail * fs.bsize;
+    const reserve = hostReserve(fs.blocks * fs.bsize);
+    const size = this.bytes;
+    if (free - size < reserve) {
+      throw new Error(
+        `${mib(free)} free where scratch disks are made (${this.dir}): a ${mib(size)} disk would leave less than the ` +
+          `${mib(reserve)} kept for the host; free some space there, or lower BYHAND_UPPER_SIZE or BYHAND_MAX_SESSIONS`,
+      );
     }
   }
 

@@ -9,8 +9,9 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'n
 import { dirname, join } from 'node:path';
 import { detectCgroups } from '@byhand/runtime';
 import { after, afterEach, before, test } from 'node:test';
-import { alive, createSession, deleteSession, LAB_IMAGE, processTree, requireSandboxes, sleep, TEST_CGROUP_PREFIX, waitUntil, startAgent, TermClient, ttyUrl, type TestAgent } from './helpers.js';
+import { alive, attachTerminal, createSession, deleteSession, LAB_IMAGE, processTree, requireSandboxes, sleep, TEST_CGROUP_PREFIX, waitUntil, startAgent, TermClient, ttyUrl, type TestAgent } from './helpers.js';
 import { cgroupShell } from './learner-cgroups.js';
+import { AGENT_OOM_SCORE_ADJ, protectFromOomKiller } from '../src/oom.js';
 
 let t: TestAgent;
 const LIMITS = { memory: 256 * 1024 * 1024, pids: 64, cpus: 0.5 };
@@ -162,6 +163,42 @@ for (const { what, name, nr, args } of DENIED) {
     assert.ok(['38', '1'].includes(result[2]!), `${name} failed with errno ${result[2]}, not ENOSYS or EPERM:\n${out}`);
   });
 }
+
+test('pid 1 cannot be borrowed to make the calls the filter denies: it is filtered and cannot be traced', async () => {
+  // PTRACE_ATTACH is 16: with it, a learner could inject keyctl or io_uring into an unfiltered pid 1.
+  const out = await inSandbox(`grep --color=never -E '^(Seccomp|NoNewPrivs):' /proc/1/status; ${syscallCommand('ptrace', 101, '16, 1, 0, 0')}; strace -p 1`);
+  assert.match(out, /Seccomp:\s+2/);
+  assert.match(out, /NoNewPrivs:\s+1/);
+  assert.match(out, /ptrace: r=-1 errno=1 /, 'EPERM');
+  assert.match(out, /attach: ptrace\(PTRACE_SEIZE, 1\): Operation not permitted/);
+});
+
+test('the OOM killer takes a sandbox before the agent, and a learner cannot change that', async () => {
+  // The agent's own setting is made in main.ts; the test's agent runs in this process. Lowering
+  // it needs CAP_SYS_RESOURCE, which some hosts keep from root (this one's owner does): then the
+  // agent says so in its log. The classroom VM test checks the -900 on a provisioned machine.
+  const warnings: string[] = [];
+  protectFromOomKiller((_event, fields) => warnings.push(String(fields?.message)));
+  const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]}`);
+  const mayLower = ((capEff >> 24n) & 1n) === 1n;
+  const { id, client } = await openWithId();
+  const out = await inSandbox('cat /proc/self/oom_score_adj; echo -1000 > /proc/self/oom_score_adj; echo -1 > /proc/self/oom_score_adj; cat /proc/self/oom_score_adj', 15_000, client);
+  assert.match(out, /^\s*500\r?\n/, 'the shell starts at 500');
+  // Without CAP_SYS_RESOURCE on the host it may go down to 0 at most, still far above the agent.
+  assert.match(out, /Permission denied[\s\S]*Permission denied[\s\S]*\n500\r?\n/, 'lowering it below 0 is refused');
+  if (mayLower) assert.equal(readFileSync('/proc/self/oom_score_adj', 'utf8').trim(), String(AGENT_OOM_SCORE_ADJ));
+  else assert.match(warnings.join('\n'), /the agent is not protected from the OOM killer: EACCES/);
+  // Terminal 2 comes through exec mode: the same.
+  const second = await attachTerminal(t, id, '2');
+  await second.run('echo "adj=$(cat /proc/self/oom_score_adj)"', 'adj=500');
+  await second.close();
+});
+
+test('a vsock socket (to the hypervisor) is refused', async () => {
+  // socket(AF_VSOCK = 40, SOCK_STREAM, 0): x86_64 number 41.
+  const out = await inSandbox(syscallCommand('socket', 41, '40, 1, 0'));
+  assert.match(out, /socket: r=-1 errno=1 /, 'EPERM from the filter, not the EAFNOSUPPORT of a kernel without vsock');
+});
 
 test('a process outside the sandbox cannot be traced: host pids do not exist inside', async () => {
   const out = await inSandbox(`${syscallCommand('ptrace', 101, `16, ${process.pid}, 0, 0`)}; kill -0 ${process.pid}`);

@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { release } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
-import { mountsBelow, parseScratchMode, scratchDirOf, tmpfsKeepsUserXattrs } from '../src/scratch.js';
+import { mountsBelow, parseScratchMode, ScratchDisks, scratchDirOf, tmpfsKeepsUserXattrs } from '../src/scratch.js';
 import { agentHeaders, attachTerminal, createSession, deleteSession, LAB_IMAGE, requireSandboxes, requireSetupTools, startAgent, TermClient, waitUntil, type TestAgent } from './helpers.js';
 
 const LESSON = '06-overlay';
@@ -217,4 +217,49 @@ test('a SIGKILLed agent: its sandboxes\' disks go with them, and a restart remov
   } finally {
     again.child.kill('SIGKILL');
   }
+});
+
+describe('scratch disks and the host disk', () => {
+  test('each disk is allocated when made: a learner filling /scratch takes nothing more from the host disk', async () => {
+    requireSandboxes();
+    requireSetupTools();
+    const t = await startAgent({ scratch: 'on', upperSize: '64m', lessonsDir: LESSONS });
+    try {
+      const { id } = await createSession(t, LESSON);
+      const term = await attachTerminal(t, id);
+      await term.run('sync; echo sy""nced', 'synced');
+      const free = () => { const fs = statfsSync(SCRATCH_DIR); return fs.bavail * fs.bsize; };
+      const before = free();
+      await term.run('dd if=/dev/urandom of=/scratch/fill bs=1M count=60 conv=fsync 2>&1 | tail -1; echo wr""ote', 'wrote', 30_000);
+      assert.match(term.output, /60\.?\d* MB|62914560 bytes/);
+      const taken = before - free();
+      assert.ok(taken < 16 * 2 ** 20, `the host disk lost ${(taken / 2 ** 20).toFixed(1)} MiB more while the learner wrote 60 MiB`);
+      await term.close();
+      await deleteSession(t, id);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a disk that would leave the host less than its reserve is not made, and the log says why', async () => {
+    requireSandboxes();
+    // A small real file system of its own as the place disks are made: 600 MiB, reserve 256 MiB.
+    const dir = mkdtempSync(join(tmpdir(), 'byhand-scratch-room-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=600m,mode=0700', 'byhand-scratch-room', dir]);
+    const logged: { event: string; fields: Record<string, unknown> }[] = [];
+    const disks = new ScratchDisks(dir, 'on', '64m', (event, fields = {}) => logged.push({ event, fields }));
+    try {
+      await disks.start();
+      const made: (string | null)[] = [];
+      for (let i = 0; i < 6; i++) made.push(await disks.create(`s${i}`));
+      assert.equal(made.filter((m) => m !== null).length, 5, 'five disks fit above the reserve');
+      assert.equal(made[5], null);
+      const failure = logged.find((l) => l.event === 'scratch disk failed');
+      assert.match(String(failure?.fields.error), /free where scratch disks are made .* would leave less than the 256 MiB kept for the host/);
+    } finally {
+      for (let i = 0; i < 6; i++) await disks.remove(`s${i}`);
+      execFileSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -137,6 +137,10 @@ class_checks() { # what a class would see, then the kernel's side of it
   local start=$SECONDS
   site_check
   browser_test
+  say "the agent is the OOM killer's last choice, its sandboxes' shells its first"
+  local adj
+  adj=$(cat "/proc/$(systemctl show -p MainPID --value byhand-agent)/oom_score_adj")
+  [ "$adj" = -900 ] || fail "the agent's oom_score_adj is $adj, not -900 (sandbox-agent/src/oom.ts)"
   say "the runtime's cgroup v2 tests"
   bash infra/vm/suites/runtime-cgroups-v2.sh || fail "the runtime's cgroup v2 tests failed"
   say "the lesson runner against the provisioned lab image"

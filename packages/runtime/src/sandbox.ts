@@ -19,6 +19,8 @@ export interface SandboxSpec {
   env: Record<string, string>;
   /** cgroup.procs files the helper puts the sandbox in before anything runs in it. */
   cgroupProcs?: string[];
+  /** -1000..1000 for every process inside: how soon the OOM killer picks them (absent: inherited). */
+  oomScoreAdj?: number;
   /** A file or FIFO the helper writes its trace to, one JSON object a line (--trace-path). */
   tracePath?: string;
   /** Host paths bind-mounted inside (the target is created when missing). */
@@ -43,6 +45,7 @@ export interface ExecSpec {
   env: Record<string, string>;
   cgroupProcs?: string[];
   tracePath?: string;
+  oomScoreAdj?: number;
 }
 
 export interface Invocation {
@@ -50,8 +53,12 @@ export interface Invocation {
   args: string[];
 }
 
-function validateCommon(spec: Pick<SandboxSpec, 'command' | 'env' | 'tracePath' | 'cgroupProcs'>): void {
+function validateCommon(spec: Pick<SandboxSpec, 'command' | 'env' | 'tracePath' | 'cgroupProcs' | 'oomScoreAdj'>): void {
   const [cmd] = spec.command;
+  const adj = spec.oomScoreAdj;
+  if (adj !== undefined && (!Number.isInteger(adj) || adj < -1000 || adj > 1000)) {
+    throw new Error(`oomScoreAdj must be a whole number from -1000 to 1000, got ${adj}`);
+  }
   if (!cmd || !cmd.startsWith('/')) throw new Error('command must start with an absolute path, e.g. /bin/bash');
   for (const key of Object.keys(spec.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`environment variable name ${JSON.stringify(key)} is not valid`);
@@ -62,8 +69,9 @@ function validateCommon(spec: Pick<SandboxSpec, 'command' | 'env' | 'tracePath' 
 }
 
 /** The options both modes share, as the helper's arguments. */
-function commonArgs(spec: Pick<SandboxSpec, 'env' | 'tracePath' | 'cgroupProcs'>): string[] {
+function commonArgs(spec: Pick<SandboxSpec, 'env' | 'tracePath' | 'cgroupProcs' | 'oomScoreAdj'>): string[] {
   const args: string[] = [];
+  if (spec.oomScoreAdj !== undefined) args.push('--oom-score-adj', String(spec.oomScoreAdj));
   for (const file of spec.cgroupProcs ?? []) args.push('--cgroup-procs', file);
   if (spec.tracePath) args.push('--trace-path', spec.tracePath);
   for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
