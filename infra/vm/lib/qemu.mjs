@@ -30,9 +30,16 @@ export function chooseAccel(wanted, { device = '/dev/kvm', pvmModule = '/sys/mod
   return { accel: 'tcg', why: `TCG emulation, slower: ${problem}` };
 }
 
+/**
+ * The emulated CPU: everything TCG offers except the AVX family, which QEMU 7.2 (Debian 12's)
+ * was the first to emulate. V8 picks AVX code paths when CPUID offers them, and an agent the
+ * lesson runner started under `-cpu max` once died of SIGILL before its first line of output.
+ */
+const TCG_CPU = 'max,avx=off,avx2=off,fma=off,f16c=off,vaes=off';
+
 /** KVM runs the guest on the CPU; TCG emulates it (many times slower, but it boots anywhere). */
 function accelArgs(accel) {
-  return accel === 'kvm' ? ['-enable-kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+  return accel === 'kvm' ? ['-enable-kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', TCG_CPU];
 }
 
 /**

@@ -14,6 +14,8 @@ say() { echo "== $*"; }
 fail() {
   echo "FAIL: $*"
   journalctl --no-pager -n 40 -u byhand-agent -u byhand-web -u caddy | sed 's/^/    | /'
+  # A process killed by SIGILL or SIGSEGV leaves the faulting address here ("trap invalid opcode").
+  journalctl --no-pager -k -g 'trap|segfault|general protection' | tail -n 10 | sed 's/^/    | kernel: /'
   exit 1
 }
 

@@ -22,6 +22,9 @@ test('the VM gets no network device, a read-only repo and a disk it cannot chang
   assert.ok(a.includes('file=/i/disk.ext4,format=raw,if=virtio,snapshot=on,cache=unsafe'));
   assert.ok(a.includes('-enable-kvm'));
   assert.ok(!args('tcg').includes('-enable-kvm'));
+  const cpu = args('tcg')[args('tcg').indexOf('-cpu') + 1];
+  assert.match(cpu, /^max,/, 'emulated: the most TCG offers');
+  for (const feature of ['avx', 'avx2', 'fma']) assert.ok(cpu.split(',').includes(`${feature}=off`), `emulated: no ${feature} (${cpu})`);
 });
 
 test('KVM is used only when it can boot a stock kernel', () => {
