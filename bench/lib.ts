@@ -49,6 +49,8 @@ export async function startAgent(extraEnv: Record<string, string> = {}): Promise
       BYHAND_MAX_SESSIONS: '1000',
       BYHAND_MAX_SESSIONS_PER_CLIENT: '1000',
       BYHAND_CLIENT_SESSION_RATE: '100000', // every benchmark client is 127.0.0.1
+      // Sandboxes made ahead would blur every figure but the one that measures them (sandbox-ready.ts).
+      BYHAND_POOL_SIZE: '0',
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

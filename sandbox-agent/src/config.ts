@@ -29,6 +29,18 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return n;
 }
 
+function countSetting(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, 0 or more, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function poolSetting(raw: string | undefined, maxSessions: number): number | 'auto' {
+  if (raw === undefined || raw === '') return 'auto';
+  return Math.min(maxSessions, countSetting('BYHAND_POOL_SIZE', raw, 0));
+}
+
 function bytesSetting(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const bytes = sizeInBytes(raw);
@@ -70,6 +82,7 @@ export function progressDirOf(state: string): string {
 
 /** Throws an Error whose message names the bad variable and what it should be. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Omit<AgentConfig, 'log'> {
+  const maxSessions = positiveInt('BYHAND_MAX_SESSIONS', env.BYHAND_MAX_SESSIONS, DEFAULT_MAX_SESSIONS);
   return {
     host: env.BYHAND_AGENT_HOST || '0.0.0.0',
     port: agentPort(),
@@ -77,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Omit<AgentConf
     // labImageDir honours BYHAND_LAB_IMAGE, which points tests at an image outside the state dir.
     rootfs: labImageDir(stateDir()),
     upperSize: sizeSetting('BYHAND_UPPER_SIZE', env.BYHAND_UPPER_SIZE, DEFAULT_UPPER_SIZE),
-    maxSessions: positiveInt('BYHAND_MAX_SESSIONS', env.BYHAND_MAX_SESSIONS, DEFAULT_MAX_SESSIONS),
+    maxSessions,
     maxSessionsPerLearner: positiveInt(
       'BYHAND_MAX_SESSIONS_PER_LEARNER', env.BYHAND_MAX_SESSIONS_PER_LEARNER, DEFAULT_MAX_SESSIONS_PER_LEARNER,
     ),
@@ -104,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Omit<AgentConf
     tokenTtlMs: TOKEN_TTL_MS,
     egress: egressSettings(env),
     scratch: parseScratchMode(env.BYHAND_SCRATCH),
+    poolSize: poolSetting(env.BYHAND_POOL_SIZE, maxSessions),
   };
 }

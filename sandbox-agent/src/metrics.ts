@@ -6,6 +6,8 @@ const START_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export interface SessionCounts {
   size: number;
   createdTotal: number;
+  /** Sandboxes made ahead, waiting for a learner (pool.ts). */
+  pooled: number;
 }
 
 export class Metrics {
@@ -34,6 +36,7 @@ export class Metrics {
   render(sessions: SessionCounts): string {
     return [
       ...metric('byhand_sessions_active', 'gauge', 'Learner sandboxes that exist right now.', sessions.size),
+      ...metric('byhand_pool_ready', 'gauge', 'Sandboxes made ahead, waiting for a learner.', sessions.pooled),
       ...metric('byhand_sessions_created_total', 'counter', 'Learner sandboxes created since the agent started.', sessions.createdTotal),
       '# HELP byhand_sandbox_start_seconds Time from starting a sandbox until its shell runs.',
       '# TYPE byhand_sandbox_start_seconds histogram',

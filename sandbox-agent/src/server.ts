@@ -1,6 +1,7 @@
 /** The agent's HTTP routes and its WebSocket endpoint. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freemem } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLIENT_HEADER, TERMINALS, type TerminalId } from '@byhand/protocol';
@@ -12,6 +13,7 @@ import { ClientRateLimit, RateLimitError } from './rate.js';
 import { HttpError, hasBearer, readJsonBody, rejectUpgrade, sendError, sendJson } from './http-util.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { defaultPoolSize } from './pool.js';
 import { originAllowed } from './origin.js';
 import { ScratchDisks, scratchDirOf, type ScratchMode } from './scratch.js';
 import { Progress } from './progress.js';
@@ -63,6 +65,8 @@ export interface AgentConfig {
   egress?: EgressSettings;
   /** BYHAND_SCRATCH: whether sandboxes get a /scratch disk (see scratch.ts); absent: auto. */
   scratch?: ScratchMode;
+  /** BYHAND_POOL_SIZE: sandboxes kept made ahead for learners to come (pool.ts); absent: none. */
+  poolSize?: number | 'auto';
   log: Logger;
 }
 
@@ -331,6 +335,11 @@ export function createAgent(config: AgentConfig): Agent {
       await egress.start();
       await scratch.start();
       progress.start();
+      const poolSize = config.poolSize === 'auto'
+        ? defaultPoolSize(config.maxSessions, freemem(), scratch.enabled)
+        : (config.poolSize ?? 0);
+      log('pool', { size: poolSize, setting: config.poolSize ?? 0 });
+      sessions.startPool(poolSize);
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {

@@ -28,22 +28,26 @@ function commOf(pid: number): string | null {
   }
 }
 
+/** Whose a sandbox is, from when it is handed out: only this learner may attach to it, list it or end it. */
+export interface Owner {
+  lesson: string;
+  learner: string;
+  /** The browser's address, for the per-address flood guard. */
+  client: string;
+}
+
 export class Session {
   /** Resolves with the main shell's exit status: the sandbox is gone then. */
   readonly exited: Promise<number>;
   private second: Terminal | null = null;
   private killed = false;
-  readonly createdAt = Date.now();
+  /** Its owner, and when they got it (epoch ms). */
+  private owner: (Owner & { since: number }) | null = null;
 
   constructor(
     readonly id: string,
     /** The sandbox's hostname, random on its own: seeing it on a screen tells nothing of the id. */
     readonly hostname: string,
-    readonly lesson: string,
-    /** Whose it is: only this learner may attach to it, list it or end it. */
-    readonly learner: string,
-    /** The browser's address, for the per-address flood guard. */
-    readonly client: string,
     private readonly main: Terminal,
     private readonly openShell: ShellOpener,
     /** The session cgroup's cgroup.procs files: terminal 2 and checks run there too. */
@@ -54,6 +58,41 @@ export class Session {
       this.kill();
       return code;
     });
+  }
+
+  /**
+   * Hands the sandbox to its learner. Once only: a sandbox made ahead (pool.ts) belongs to no
+   * one until then, and never passes from one learner to another.
+   */
+  assign(owner: Owner): void {
+    if (this.owner) throw new Error(`session ${this.id} already belongs to a learner`);
+    this.owner = { ...owner, since: Date.now() };
+  }
+
+  get assigned(): boolean {
+    return this.owner !== null;
+  }
+
+  private get ownedBy(): Owner & { since: number } {
+    if (!this.owner) throw new Error(`session ${this.id} belongs to no learner yet`);
+    return this.owner;
+  }
+
+  get lesson(): string {
+    return this.ownedBy.lesson;
+  }
+
+  get learner(): string {
+    return this.ownedBy.learner;
+  }
+
+  get client(): string {
+    return this.ownedBy.client;
+  }
+
+  /** When its learner got it (epoch ms). */
+  get createdAt(): number {
+    return this.ownedBy.since;
   }
 
   /** Host pid of the sandbox helper on the main pty; the sandbox dies with it. */

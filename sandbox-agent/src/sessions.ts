@@ -16,6 +16,7 @@ import type { Egress } from './egress.js';
 import { createSessionCgroup, removeSessionCgroup, type SessionLimits } from './limits.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import { SandboxPool } from './pool.js';
 import { Session } from './session.js';
 import type { ScratchDisks } from './scratch.js';
 import { openSecondShell, spawnSandbox, TERMINAL_COLS, TERMINAL_ROWS } from './sandbox.js';
@@ -116,11 +117,28 @@ export class SessionTable {
   /** Every ended or running session's clean-up, until it is done: a DELETE just before shutdown must still finish. */
   private readonly cleanups = new Set<Promise<void>>();
   private created = 0;
+  private readonly pool: SandboxPool;
 
-  constructor(private readonly opts: SessionTableOptions) {}
+  constructor(private readonly opts: SessionTableOptions) {
+    this.pool = new SandboxPool({
+      make: () => this.make(),
+      room: () => this.inUse() + this.pool.readyCount + this.pool.makingCount < this.opts.maxSessions,
+      log: opts.log,
+    });
+  }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Sandboxes made ahead, waiting for a learner. */
+  get pooled(): number {
+    return this.pool.readyCount;
+  }
+
+  /** Starts keeping `size` sandboxes made ahead: call once the sandboxes' network and disks are set up. */
+  startPool(size: number): void {
+    this.pool.start(size);
   }
 
   get createdTotal(): number {
@@ -162,6 +180,20 @@ export class SessionTable {
   }
 
   private async start(lesson: string, { learner, client }: Requester): Promise<{ session: Session; token: string }> {
+    const pooled = this.pool.take();
+    const session = pooled ?? (await this.make());
+    session.assign({ lesson, learner, client });
+    // On the network only once it is someone's: a sandbox waiting in the pool holds no address.
+    this.opts.egress?.plug(session);
+    const entry = this.track(session);
+    this.opts.log('session created', {
+      id: session.id, lesson, pid: session.pid, client, learner: learner.slice(0, 8), pooled: pooled !== null || undefined,
+    });
+    return { session, token: entry.tokens.issue() };
+  }
+
+  /** Builds a sandbox that belongs to no one yet, its clean-up tied to its exit. */
+  private async make(): Promise<Session> {
     const id = randomBytes(8).toString('hex');
     const hostname = `lab-${randomBytes(6).toString('hex')}`;
     const ids = this.allocateIds();
@@ -190,7 +222,7 @@ export class SessionTable {
         scratchDir,
       });
       const main = new Terminal(pty, TERMINAL_COLS, TERMINAL_ROWS);
-      session = new Session(id, hostname, lesson, learner, client, main, openSecondShell, cgroup.procsFiles(), trace);
+      session = new Session(id, hostname, main, openSecondShell, cgroup.procsFiles(), trace);
     } catch (err) {
       trace?.close();
       this.uids.release(ids);
@@ -198,13 +230,12 @@ export class SessionTable {
       await this.opts.scratch?.remove(id);
       throw new SandboxStartError(`could not start a sandbox: ${(err as Error).message}`);
     }
-    const entry = this.track(session, cgroup, ids);
-    this.opts.log('session created', { id, lesson, pid: session.pid, client, learner: learner.slice(0, 8) });
-    return { session, token: entry.tokens.issue() };
+    this.watch(session, cgroup, ids);
+    return session;
   }
 
-  /** Adds a started session to the table, with its timers and what happens when it ends. */
-  private track(session: Session, cgroup: Cgroup, ids: UidRange): Entry {
+  /** What happens once the sandbox is up, and once it has ended, whether or not a learner ever had it. */
+  private watch(session: Session, cgroup: Cgroup, ids: UidRange): void {
     const { id } = session;
     const spawned = performance.now();
     void session.initPid().then((pid) => {
@@ -214,7 +245,6 @@ export class SessionTable {
       // ...and holds its own mount of the scratch disk, which then lives exactly as long as the sandbox.
       void this.opts.scratch?.remove(id);
     });
-    this.opts.egress?.plug(session);
     const gone = session.exited.then(async (code) => {
       this.forget(id);
       const oomKilled = cgroup.oomKilled();
@@ -224,10 +254,17 @@ export class SessionTable {
       await this.opts.egress?.unplug(id);
       await removeSessionCgroup(cgroup, this.opts.log);
       this.uids.release(ids);
+      // Its place in the class is free again.
+      this.pool.refill();
     });
     this.cleanups.add(gone);
     const done = () => this.cleanups.delete(gone);
     gone.then(done, done);
+  }
+
+  /** Adds a learner's session to the table, with its timers, counted from when they got it. */
+  private track(session: Session): Entry {
+    const { id } = session;
     const entry: Entry = {
       session,
       tokens: new SessionTokens(this.opts.tokenTtlMs),
@@ -288,6 +325,7 @@ export class SessionTable {
 
   /** Ends every session and waits (up to `timeoutMs`) until their sandboxes and cgroups are gone. */
   async endAll(timeoutMs = 5_000): Promise<void> {
+    await this.pool.drain();
     const entries = [...this.entries.values()];
     for (const e of entries) this.end(e.session.id);
     let timer: NodeJS.Timeout | undefined;
@@ -311,7 +349,8 @@ export class SessionTable {
       );
     }
     const mine = () => this.ofLearner(learner).length + this.starting.filter((r) => r.learner === learner).length;
-    const full = () => this.entries.size + this.starting.length >= this.opts.maxSessions;
+    // The pool's sandboxes take no place a learner asks for: it stops refilling, or drops one it was making.
+    const full = () => this.inUse() >= this.opts.maxSessions;
     while (mine() >= this.opts.maxSessionsPerLearner || (full() && mine() > 0)) {
       if (!this.evictLeastRecentlyUsed(learner)) break;
     }
@@ -365,6 +404,11 @@ export class SessionTable {
   private clearIdle(entry: Entry): void {
     if (entry.idle) clearTimeout(entry.idle);
     entry.idle = null;
+  }
+
+  /** Learners' sandboxes, and those being started for them. */
+  private inUse(): number {
+    return this.entries.size + this.starting.length;
   }
 
   private ofLearner(learner: string): Entry[] {

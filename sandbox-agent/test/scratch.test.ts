@@ -173,6 +173,8 @@ function startMain(port: number): { child: ChildProcess; out: () => string } {
       BYHAND_LAB_IMAGE: LAB_IMAGE,
       BYHAND_SCRATCH: 'on',
       BYHAND_UPPER_SIZE: '32m',
+      // Sandboxes made ahead would hold disks of their own: the counts below are the learners'.
+      BYHAND_POOL_SIZE: '0',
       ...(process.env.BYHAND_INIT_HELPER ? { BYHAND_INIT_HELPER: process.env.BYHAND_INIT_HELPER } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
